@@ -1,0 +1,19 @@
+//! `driftscope._core`: the native module behind the `driftscope` package.
+//!
+//! This crate is the only one that knows pyo3, NumPy and Arrow FFI. Every function follows the
+//! same shape: extract the Python inputs into plain views (`input`), release the GIL and run
+//! the core kernel (`errors::compute`), then wrap the result.
+
+use pyo3::prelude::*;
+
+mod errors;
+mod input;
+mod moments;
+
+#[pymodule]
+fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    m.add_class::<moments::PyMoments>()?;
+    m.add_function(wrap_pyfunction!(input::_column_buffers, m)?)?;
+    Ok(())
+}
