@@ -73,6 +73,21 @@ pub trait Numeric: Copy + Send + Sync + 'static {
     /// Whether the type can hold NaN or ±inf (integers cannot, so their kernels skip the checks).
     const IS_FLOAT: bool;
     fn to_f64(self) -> f64;
+    /// The slice itself when the type is `f64`, so kernels can read it without conversion.
+    fn as_f64_slice(_xs: &[Self]) -> Option<&[f64]> {
+        None
+    }
+}
+
+impl Numeric for f64 {
+    const IS_FLOAT: bool = true;
+    #[inline(always)]
+    fn to_f64(self) -> f64 {
+        self
+    }
+    fn as_f64_slice(xs: &[f64]) -> Option<&[f64]> {
+        Some(xs)
+    }
 }
 
 macro_rules! numeric {
@@ -84,7 +99,7 @@ macro_rules! numeric {
         }
     )*};
 }
-numeric!(f64 => true, f32 => true, i8 => false, i16 => false, i32 => false, i64 => false,
+numeric!(f32 => true, i8 => false, i16 => false, i32 => false, i64 => false,
          u8 => false, u16 => false, u32 => false, u64 => false);
 
 impl Numeric for bool {

@@ -24,7 +24,7 @@ use rayon::prelude::*;
 /// Values per block: small enough to stay in L1 for the second pass.
 const BLOCK: usize = 2048;
 /// Independent accumulators per pass, so the loops vectorize without reassociation.
-const LANES: usize = 8;
+const LANES: usize = 4;
 /// Blocks whose largest magnitude lies within `2^±SAFE_EXP` need no scaling.
 const SAFE_EXP: i32 = 200;
 /// Inputs longer than this are split into fixed-size parts summarized in parallel.
@@ -192,9 +192,8 @@ fn exponent(m: f64) -> i32 {
     ((m.to_bits() >> 52) & 0x7ff) as i32 - 1023
 }
 
-/// Pass one over a block: sum, min and max.
-#[inline(always)]
-fn pass1<T: Numeric>(xs: &[T]) -> (f64, f64, f64) {
+/// Sum, min and max of a block (the careful path's first look at the data).
+fn pass1(xs: &[f64]) -> (f64, f64, f64) {
     let mut s = [0.0f64; LANES];
     let mut lo = [f64::INFINITY; LANES];
     let mut hi = [f64::NEG_INFINITY; LANES];
@@ -202,53 +201,139 @@ fn pass1<T: Numeric>(xs: &[T]) -> (f64, f64, f64) {
     let rest = chunks.remainder();
     for c in chunks {
         for j in 0..LANES {
-            let x = c[j].to_f64();
-            s[j] += x;
-            lo[j] = if x < lo[j] { x } else { lo[j] };
-            hi[j] = if x > hi[j] { x } else { hi[j] };
+            s[j] += c[j];
+            lo[j] = lo[j].min(c[j]);
+            hi[j] = hi[j].max(c[j]);
         }
     }
-    for (j, x) in rest.iter().enumerate() {
-        let x = x.to_f64();
+    for (j, &x) in rest.iter().enumerate() {
         s[j] += x;
-        lo[j] = if x < lo[j] { x } else { lo[j] };
-        hi[j] = if x > hi[j] { x } else { hi[j] };
+        lo[j] = lo[j].min(x);
+        hi[j] = hi[j].max(x);
     }
-    let sum = ((s[0] + s[4]) + (s[1] + s[5])) + ((s[2] + s[6]) + (s[3] + s[7]));
-    let min = lo.iter().copied().fold(f64::INFINITY, f64::min);
-    let max = hi.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-    (sum, min, max)
+    (reduce(s), fold_min(lo), fold_max(hi))
 }
 
-/// Pass two over a block: `Σ d, Σ d², Σ d³, Σ d⁴` for `d = x·scale - c`.
+/// One pass over a block: `Σ d, Σ d², Σ d³, Σ d⁴` for `d = x - c`, with min and max of x,
+/// on the widest SIMD the CPU has. NaN in the block makes the sums NaN (min/max are then
+/// unspecified), which the caller takes as its cue for the careful path.
 #[inline(always)]
-fn pass2<T: Numeric>(xs: &[T], c: f64) -> [f64; 4] {
+fn fused(xs: &[f64], c: f64) -> ([f64; 4], f64, f64) {
+    #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("avx2") {
+        // SAFETY: the CPU supports AVX2, as checked just above.
+        return unsafe { fused_avx2(xs, c) };
+    }
+    fused_portable(xs, c)
+}
+
+/// [`fused`] in plain Rust with independent lanes, for CPUs without AVX2.
+fn fused_portable(xs: &[f64], c: f64) -> ([f64; 4], f64, f64) {
     let mut s1 = [0.0f64; LANES];
     let mut s2 = [0.0f64; LANES];
     let mut s3 = [0.0f64; LANES];
     let mut s4 = [0.0f64; LANES];
-    let chunks = xs.chunks_exact(LANES);
-    let rest = chunks.remainder();
-    for ch in chunks {
-        for j in 0..LANES {
-            let d = ch[j].to_f64() - c;
-            let d2 = d * d;
-            s1[j] += d;
-            s2[j] += d2;
-            s3[j] += d2 * d;
-            s4[j] += d2 * d2;
-        }
-    }
-    for (j, x) in rest.iter().enumerate() {
-        let d = x.to_f64() - c;
+    let mut lo = [f64::INFINITY; LANES];
+    let mut hi = [f64::NEG_INFINITY; LANES];
+    let mut step = |j: usize, x: f64| {
+        lo[j] = lo[j].min(x);
+        hi[j] = hi[j].max(x);
+        let d = x - c;
         let d2 = d * d;
         s1[j] += d;
         s2[j] += d2;
         s3[j] += d2 * d;
         s4[j] += d2 * d2;
+    };
+    let chunks = xs.chunks_exact(LANES);
+    let rest = chunks.remainder();
+    for ch in chunks {
+        for (j, &x) in ch.iter().enumerate() {
+            step(j, x);
+        }
     }
-    let red = |a: [f64; LANES]| ((a[0] + a[4]) + (a[1] + a[5])) + ((a[2] + a[6]) + (a[3] + a[7]));
-    [red(s1), red(s2), red(s3), red(s4)]
+    for (j, &x) in rest.iter().enumerate() {
+        step(j, x);
+    }
+    (
+        [reduce(s1), reduce(s2), reduce(s3), reduce(s4)],
+        fold_min(lo),
+        fold_max(hi),
+    )
+}
+
+/// [`fused`] with AVX2 intrinsics: two interleaved 4-lane accumulator sets, so the adds of
+/// one set overlap the latency of the other's.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+fn fused_avx2(xs: &[f64], c: f64) -> ([f64; 4], f64, f64) {
+    use std::arch::x86_64::*;
+    let cv = _mm256_set1_pd(c);
+    let zero = _mm256_setzero_pd();
+    let (mut s1a, mut s2a, mut s3a, mut s4a) = (zero, zero, zero, zero);
+    let (mut s1b, mut s2b, mut s3b, mut s4b) = (zero, zero, zero, zero);
+    let mut loa = _mm256_set1_pd(f64::INFINITY);
+    let mut hia = _mm256_set1_pd(f64::NEG_INFINITY);
+    let (mut lob, mut hib) = (loa, hia);
+    let pairs = xs.chunks_exact(8);
+    let rest = pairs.remainder();
+    for p in pairs {
+        // SAFETY: `p` holds exactly 8 f64, so both unaligned 4-lane loads are in bounds.
+        let (xa, xb) = unsafe { (_mm256_loadu_pd(p.as_ptr()), _mm256_loadu_pd(p.as_ptr().add(4))) };
+        loa = _mm256_min_pd(loa, xa);
+        lob = _mm256_min_pd(lob, xb);
+        hia = _mm256_max_pd(hia, xa);
+        hib = _mm256_max_pd(hib, xb);
+        let da = _mm256_sub_pd(xa, cv);
+        let db = _mm256_sub_pd(xb, cv);
+        let d2a = _mm256_mul_pd(da, da);
+        let d2b = _mm256_mul_pd(db, db);
+        s1a = _mm256_add_pd(s1a, da);
+        s1b = _mm256_add_pd(s1b, db);
+        s2a = _mm256_add_pd(s2a, d2a);
+        s2b = _mm256_add_pd(s2b, d2b);
+        s3a = _mm256_add_pd(s3a, _mm256_mul_pd(d2a, da));
+        s3b = _mm256_add_pd(s3b, _mm256_mul_pd(d2b, db));
+        s4a = _mm256_add_pd(s4a, _mm256_mul_pd(d2a, d2a));
+        s4b = _mm256_add_pd(s4b, _mm256_mul_pd(d2b, d2b));
+    }
+    let lanes = |v: __m256d| {
+        let mut out = [0.0f64; 4];
+        // SAFETY: `out` has room for the 4 lanes.
+        unsafe { _mm256_storeu_pd(out.as_mut_ptr(), v) };
+        out
+    };
+    let mut s = [
+        reduce(lanes(_mm256_add_pd(s1a, s1b))),
+        reduce(lanes(_mm256_add_pd(s2a, s2b))),
+        reduce(lanes(_mm256_add_pd(s3a, s3b))),
+        reduce(lanes(_mm256_add_pd(s4a, s4b))),
+    ];
+    let mut lo = fold_min(lanes(_mm256_min_pd(loa, lob)));
+    let mut hi = fold_max(lanes(_mm256_max_pd(hia, hib)));
+    if !rest.is_empty() {
+        let (t, l, h) = fused_portable(rest, c);
+        for (a, b) in s.iter_mut().zip(t) {
+            *a += b;
+        }
+        lo = lo.min(l);
+        hi = hi.max(h);
+    }
+    (s, lo, hi)
+}
+
+/// Pairwise sum of the lanes.
+#[inline(always)]
+fn reduce(a: [f64; LANES]) -> f64 {
+    (a[0] + a[2]) + (a[1] + a[3])
+}
+
+fn fold_min(a: [f64; LANES]) -> f64 {
+    a.iter().copied().fold(f64::INFINITY, f64::min)
+}
+
+fn fold_max(a: [f64; LANES]) -> f64 {
+    a.iter().copied().fold(f64::NEG_INFINITY, f64::max)
 }
 
 impl Default for Moments {
@@ -334,43 +419,55 @@ impl Moments {
         }
     }
 
-    /// Adds values that are all present (no nulls), picking the widest SIMD the CPU has.
+    /// Adds values that are all present (no nulls): float64 in place, other types through a
+    /// block-sized float64 buffer.
     fn dense<T: Numeric>(&mut self, xs: &[T]) {
-        #[cfg(target_arch = "x86_64")]
-        if std::arch::is_x86_feature_detected!("avx2") {
-            // SAFETY: the CPU supports AVX2, as checked just above.
-            unsafe { self.dense_avx2(xs) };
+        if let Some(xs) = T::as_f64_slice(xs) {
+            for block in xs.chunks(BLOCK) {
+                self.block(block);
+            }
             return;
         }
-        self.dense_blocks(xs);
-    }
-
-    #[cfg(target_arch = "x86_64")]
-    #[target_feature(enable = "avx2")]
-    fn dense_avx2<T: Numeric>(&mut self, xs: &[T]) {
-        self.dense_blocks(xs);
-    }
-
-    #[inline(always)]
-    fn dense_blocks<T: Numeric>(&mut self, xs: &[T]) {
+        let mut buf = [0.0f64; BLOCK];
         for block in xs.chunks(BLOCK) {
-            self.block(block);
+            for (b, x) in buf.iter_mut().zip(block) {
+                *b = x.to_f64();
+            }
+            self.block(&buf[..block.len()]);
         }
     }
 
     /// Adds one block of present values.
-    #[inline(always)]
-    fn block<T: Numeric>(&mut self, xs: &[T]) {
-        let (sum, lo, hi) = pass1(xs);
-        // A non-finite sum means NaN or ±inf in the block, or finite values near f64::MAX:
-        // all go the careful way. So do magnitudes whose fourth powers could leave f64's range.
-        if !sum.is_finite() || exponent(lo.abs().max(hi.abs())).abs() > SAFE_EXP {
+    ///
+    /// One fused pass takes min, max and the power sums of `d = x - c` around a shift `c`:
+    /// the running mean when there is one (close to the block mean for all but trending data),
+    /// else the block's first value. When the block mean turns out to lie more than 0.1
+    /// standard deviations from `c`, the shifted sums would lose accuracy to cancellation, so
+    /// the sums are taken again around the block mean.
+    fn block(&mut self, xs: &[f64]) {
+        let k = xs.len() as f64;
+        let c = if self.central.n > 0 {
+            self.central.mean + self.central.mean_lo
+        } else {
+            xs[0]
+        };
+        let (mut s, lo, hi) = fused(xs, c);
+        // A non-finite sum means NaN or ±inf in the block, or magnitudes whose powers leave
+        // f64's range; those, and magnitudes whose fourth powers could underflow, go the
+        // careful way.
+        if !(c.is_finite() && s[0].is_finite() && s[3].is_finite())
+            || exponent(lo.abs().max(hi.abs())).abs() > SAFE_EXP
+        {
             self.block_careful(xs);
             return;
         }
-        let c = sum / xs.len() as f64;
-        let s = pass2(xs, c);
-        self.add_sum(sum);
+        let mut c = c;
+        let d = s[0] / k;
+        if d * d > 0.01 * (s[1] / k - d * d) {
+            c += d;
+            s = fused(xs, c).0;
+        }
+        self.add_sum(c * k + s[0]);
         self.min = self.min.min(lo);
         self.max = self.max.max(hi);
         self.central
@@ -380,11 +477,10 @@ impl Moments {
     /// Adds a block that holds NaN, ±inf or extreme magnitudes: non-finite values are counted,
     /// finite ones are scaled by a power of two before their moments are taken.
     #[inline(never)]
-    fn block_careful<T: Numeric>(&mut self, xs: &[T]) {
+    fn block_careful(&mut self, xs: &[f64]) {
         let mut buf = [0.0f64; BLOCK];
         let mut k = 0;
-        for x in xs {
-            let x = x.to_f64();
+        for &x in xs {
             if x.is_finite() {
                 buf[k] = x;
                 k += 1;
@@ -419,7 +515,7 @@ impl Moments {
         }
         let (sum, _, _) = pass1(ys);
         let c = sum / k as f64;
-        let s = pass2(ys, c);
+        let s = fused(ys, c).0;
         self.add_sum(ldexp(sum, exp));
         self.central
             .combine(&Central::from_power_sums(k, c, s, exp));
@@ -725,6 +821,19 @@ mod tests {
             }
             assert_eq!(m.min(), xs.iter().copied().fold(f64::INFINITY, f64::min));
             assert_eq!(m.max(), xs.iter().copied().fold(f64::NEG_INFINITY, f64::max));
+        }
+    }
+
+    #[test]
+    fn simd_and_portable_kernels_agree() {
+        for n in [0usize, 1, 7, 8, 9, 1003, 2048] {
+            let xs = lcg(9 + n as u64, n);
+            let (a, lo_a, hi_a) = fused(&xs, 0.3);
+            let (b, lo_b, hi_b) = fused_portable(&xs, 0.3);
+            assert_eq!((lo_a, hi_a), (lo_b, hi_b));
+            for (x, y) in a.iter().zip(b) {
+                assert!(close(*x, y, 1e-13), "n={n}: {x} vs {y}");
+            }
         }
     }
 
