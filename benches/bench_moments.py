@@ -10,9 +10,9 @@ import argparse
 
 import numpy as np
 import scipy.stats as st
-from _harness import best_time, report
 
 import driftscope as ds
+from _harness import best_time, report
 
 
 def main() -> None:

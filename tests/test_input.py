@@ -24,8 +24,19 @@ def test_numpy_float64_10m_is_read_in_place() -> None:
 
 @pytest.mark.parametrize(
     "dtype",
-    ["float64", "float32", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64",
-     "bool"],
+    [
+        "float64",
+        "float32",
+        "int8",
+        "int16",
+        "int32",
+        "int64",
+        "uint8",
+        "uint16",
+        "uint32",
+        "uint64",
+        "bool",
+    ],
 )
 def test_every_numeric_numpy_dtype_is_read_in_place(dtype: str) -> None:
     x = (np.arange(1000) % 7).astype(dtype)
@@ -119,8 +130,11 @@ def test_nulls_of_every_source_are_counted() -> None:
 
 
 def test_nan_is_not_null() -> None:
-    for column in [np.array([1.0, np.nan, 3.0]), pd.Series([1.0, np.nan, 3.0]),
-                   pl.Series([1.0, float("nan"), 3.0])]:
+    for column in [
+        np.array([1.0, np.nan, 3.0]),
+        pd.Series([1.0, np.nan, 3.0]),
+        pl.Series([1.0, float("nan"), 3.0]),
+    ]:
         m = ds.Moments(column)
         assert (m.count, m.null_count, m.nan_count) == (2, 0, 1), type(column)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import itertools
 import pickle
 import sys
 import threading
@@ -94,15 +95,13 @@ def test_float64_parity(x: np.ndarray) -> None:
     check(ds.Moments(x), x)
 
 
-@given(hnp.arrays(np.float32, hst.integers(1, 3000),
-                  elements=hst.floats(-1e4, 1e4, width=32)))
+@given(hnp.arrays(np.float32, hst.integers(1, 3000), elements=hst.floats(-1e4, 1e4, width=32)))
 def test_float32_parity(x: np.ndarray) -> None:
     assume(well_conditioned(x))
     check(ds.Moments(x), x.astype(np.float64))
 
 
-@given(hnp.arrays(np.int64, hst.integers(1, 3000),
-                  elements=hst.integers(-(10**12), 10**12)))
+@given(hnp.arrays(np.int64, hst.integers(1, 3000), elements=hst.integers(-(10**12), 10**12)))
 def test_int64_parity(x: np.ndarray) -> None:
     assume(well_conditioned(x))
     check(ds.Moments(x), x.astype(np.float64))
@@ -125,8 +124,9 @@ def values_and_mask(draw: hst.DrawFn) -> tuple[np.ndarray, np.ndarray]:
 
 
 @given(values_and_mask(), hst.integers(0, 50), hst.integers(0, 50))
-def test_pyarrow_with_nulls_and_slices(data: tuple[np.ndarray, np.ndarray], lo: int,
-                                        hi: int) -> None:
+def test_pyarrow_with_nulls_and_slices(
+    data: tuple[np.ndarray, np.ndarray], lo: int, hi: int
+) -> None:
     x, mask = data
     arr = pa.array(x, mask=mask)
     lo = min(lo, x.size)
@@ -143,11 +143,12 @@ def test_pyarrow_with_nulls_and_slices(data: tuple[np.ndarray, np.ndarray], lo: 
 
 
 @given(values_and_mask(), hst.lists(hst.integers(0, 3000), max_size=8))
-def test_chunked_array_with_empty_chunks(data: tuple[np.ndarray, np.ndarray],
-                                         cuts: list[int]) -> None:
+def test_chunked_array_with_empty_chunks(
+    data: tuple[np.ndarray, np.ndarray], cuts: list[int]
+) -> None:
     x, mask = data
     bounds = sorted({0, x.size, *(min(c, x.size) for c in cuts)})
-    chunks = [pa.array(x[a:b], mask=mask[a:b]) for a, b in zip(bounds, bounds[1:], strict=False)]
+    chunks = [pa.array(x[a:b], mask=mask[a:b]) for a, b in itertools.pairwise(bounds)]
     chunks.insert(len(chunks) // 2, pa.array([], pa.float64()))
     m = ds.Moments(pa.chunked_array(chunks, pa.float64()))
     valid = x[~mask]
@@ -159,8 +160,9 @@ def test_chunked_array_with_empty_chunks(data: tuple[np.ndarray, np.ndarray],
 @given(values_and_mask())
 def test_polars_with_nulls(data: tuple[np.ndarray, np.ndarray]) -> None:
     x, mask = data
-    s = pl.Series("x", [None if k else v for v, k in zip(x.tolist(), mask, strict=True)],
-                  dtype=pl.Float64)
+    s = pl.Series(
+        "x", [None if k else v for v, k in zip(x.tolist(), mask, strict=True)], dtype=pl.Float64
+    )
     m = ds.Moments(s)
     valid = x[~mask]
     assert (m.null_count, m.nan_count) == (int(mask.sum()), 0)
@@ -179,12 +181,14 @@ def test_pandas_with_nan(data: tuple[np.ndarray, np.ndarray]) -> None:
         check(m, valid)
 
 
-@given(hnp.arrays(np.float64, hst.integers(7, 5000), elements=finite),
-       hst.lists(hst.integers(0, 5000), min_size=6, max_size=6))
+@given(
+    hnp.arrays(np.float64, hst.integers(7, 5000), elements=finite),
+    hst.lists(hst.integers(0, 5000), min_size=6, max_size=6),
+)
 def test_merging_seven_chunks_equals_the_whole(x: np.ndarray, cuts: list[int]) -> None:
     assume(well_conditioned(x))
     bounds = [0, *sorted(min(c, x.size) for c in cuts), x.size]
-    parts = [ds.Moments(x[a:b]) for a, b in zip(bounds, bounds[1:], strict=False)]
+    parts = [ds.Moments(x[a:b]) for a, b in itertools.pairwise(bounds)]
     merged = ds.Moments()
     for p in parts:
         merged.merge(p)

@@ -1,15 +1,17 @@
 """Type stubs of the native module ``driftscope._core``."""
 
-from typing import Any
+from typing import Any, final
 
 from typing_extensions import Self
 
+__all__ = ["Moments", "__version__", "_column_buffers"]
 __version__: str
 
+@final
 class Moments:
     """Streaming, mergeable moments of a numeric column."""
 
-    def __init__(self, column: Any = None) -> None: ...
+    def __new__(cls, column: Any = None) -> Self: ...
     def update(self, column: Any) -> None: ...
     def merge(self, other: Moments) -> Self: ...
     def copy(self) -> Moments: ...

@@ -25,9 +25,7 @@ def _fmt(x: float) -> str:
 
 def _numeric_columns(table: pa.Table) -> list[str]:
     return [
-        f.name
-        for f in table.schema
-        if pa.types.is_integer(f.type) or pa.types.is_floating(f.type)
+        f.name for f in table.schema if pa.types.is_integer(f.type) or pa.types.is_floating(f.type)
     ]
 
 

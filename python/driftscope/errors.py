@@ -38,4 +38,4 @@ class IncompatibleError(InvalidInputError):
 
 
 class InvalidTypeError(DriftscopeError, TypeError):
-    """An argument is of a type the function cannot read, e.g. a string column for a numeric kernel."""
+    """An argument of a type the function cannot read, e.g. a string column for a numeric kernel."""

@@ -8,7 +8,9 @@ fn main() {
     let mut s = 42u64;
     let xs: Vec<f64> = (0..n)
         .map(|_| {
-            s = s.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            s = s
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
             (s >> 11) as f64 / (1u64 << 53) as f64 - 0.5
         })
         .collect();
@@ -35,6 +37,10 @@ fn main() {
             }
             b
         };
-        println!("{label}: moments {:.2} ms, naive sum {:.2} ms", best * 1e3, sum_t * 1e3);
+        println!(
+            "{label}: moments {:.2} ms, naive sum {:.2} ms",
+            best * 1e3,
+            sum_t * 1e3
+        );
     }
 }

@@ -224,14 +224,29 @@ mod tests {
 
     #[test]
     fn validity_words_at_any_offset() {
-        let bits = [0b1010_1010u8, 0xff, 0x00, 0x0f, 0xf0, 0x55, 0xaa, 0x01, 0x80, 0x3c];
+        let bits = [
+            0b1010_1010u8,
+            0xff,
+            0x00,
+            0x0f,
+            0xf0,
+            0x55,
+            0xaa,
+            0x01,
+            0x80,
+            0x3c,
+        ];
         for offset in 0..16 {
             let len = bits.len() * 8 - offset;
             let v = Validity::new(&bits, offset, len).unwrap();
             for i in 0..len {
                 let w = v.word(i);
                 for j in 0..64.min(len - i) {
-                    assert_eq!((w >> j) & 1 == 1, v.is_valid(i + j), "offset {offset} i {i} j {j}");
+                    assert_eq!(
+                        (w >> j) & 1 == 1,
+                        v.is_valid(i + j),
+                        "offset {offset} i {i} j {j}"
+                    );
                 }
             }
             let expected = (0..len).filter(|&i| v.is_valid(i)).count();

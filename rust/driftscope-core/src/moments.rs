@@ -279,7 +279,12 @@ fn fused_avx2(xs: &[f64], c: f64) -> ([f64; 4], f64, f64) {
     let rest = pairs.remainder();
     for p in pairs {
         // SAFETY: `p` holds exactly 8 f64, so both unaligned 4-lane loads are in bounds.
-        let (xa, xb) = unsafe { (_mm256_loadu_pd(p.as_ptr()), _mm256_loadu_pd(p.as_ptr().add(4))) };
+        let (xa, xb) = unsafe {
+            (
+                _mm256_loadu_pd(p.as_ptr()),
+                _mm256_loadu_pd(p.as_ptr().add(4)),
+            )
+        };
         loa = _mm256_min_pd(loa, xa);
         lob = _mm256_min_pd(lob, xb);
         hia = _mm256_max_pd(hia, xa);
@@ -732,12 +737,11 @@ impl Moments {
             },
         };
         let c = &m.central;
-        let total = c
-            .n
-            .checked_add(m.pos_inf)
-            .and_then(|t| t.checked_add(m.neg_inf))
-            .and_then(|t| t.checked_add(m.nan_count))
-            .and_then(|t| t.checked_add(m.null_count));
+        let total =
+            c.n.checked_add(m.pos_inf)
+                .and_then(|t| t.checked_add(m.neg_inf))
+                .and_then(|t| t.checked_add(m.nan_count))
+                .and_then(|t| t.checked_add(m.null_count));
         let consistent = total.is_some()
             && !m.min.is_nan()
             && !m.max.is_nan()
@@ -759,7 +763,12 @@ impl Moments {
                     && (m.pos_inf == 0 || m.max == f64::INFINITY)
                     && (m.neg_inf == 0 || m.min == f64::NEG_INFINITY)
             }
-            && (c.n > 0 || (c.mean == 0.0 && c.mean_lo == 0.0 && c.m2 == 0.0 && c.m3 == 0.0 && c.m4 == 0.0));
+            && (c.n > 0
+                || (c.mean == 0.0
+                    && c.mean_lo == 0.0
+                    && c.m2 == 0.0
+                    && c.m3 == 0.0
+                    && c.m4 == 0.0));
         if !consistent {
             return Err(r.invalid("the decoded fields are inconsistent"));
         }
@@ -820,7 +829,10 @@ mod tests {
                 assert!(close(m.kurtosis(true, true), kurt, 1e-10), "n={n}");
             }
             assert_eq!(m.min(), xs.iter().copied().fold(f64::INFINITY, f64::min));
-            assert_eq!(m.max(), xs.iter().copied().fold(f64::NEG_INFINITY, f64::max));
+            assert_eq!(
+                m.max(),
+                xs.iter().copied().fold(f64::NEG_INFINITY, f64::max)
+            );
         }
     }
 
@@ -852,7 +864,11 @@ mod tests {
             assert!(close(whole.mean(), other.mean(), 1e-12));
             assert!(close(whole.variance(1.0), other.variance(1.0), 1e-12));
             assert!(close(whole.skewness(false), other.skewness(false), 1e-10));
-            assert!(close(whole.kurtosis(true, false), other.kurtosis(true, false), 1e-10));
+            assert!(close(
+                whole.kurtosis(true, false),
+                other.kurtosis(true, false),
+                1e-10
+            ));
             assert!(close(whole.sum(), other.sum(), 1e-12));
         }
     }
@@ -884,7 +900,10 @@ mod tests {
         for scale in [1e-300, 1e-150, 1e150, 1e300] {
             let xs: Vec<f64> = base.iter().map(|x| x * scale).collect();
             let m = Moments::from(&xs[..]);
-            assert!(close(m.std(0.0), var.sqrt() * scale, 1e-12), "scale {scale}");
+            assert!(
+                close(m.std(0.0), var.sqrt() * scale, 1e-12),
+                "scale {scale}"
+            );
             assert!(close(m.skewness(true), skew, 1e-10), "scale {scale}");
             assert!(close(m.kurtosis(true, true), kurt, 1e-10), "scale {scale}");
         }
@@ -926,7 +945,10 @@ mod tests {
         let m = Moments::from(&xs[..]);
         let b = m.to_bytes();
         assert_eq!(Moments::from_bytes(&b).unwrap(), m);
-        assert_eq!(Moments::from_bytes(&Moments::new().to_bytes()).unwrap(), Moments::new());
+        assert_eq!(
+            Moments::from_bytes(&Moments::new().to_bytes()).unwrap(),
+            Moments::new()
+        );
         assert!(Moments::from_bytes(b"garbage").is_err());
         assert!(Moments::from_bytes(&b[..b.len() - 1]).is_err());
     }

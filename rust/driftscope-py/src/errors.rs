@@ -17,9 +17,8 @@ static ERRORS: PyOnceLock<Py<PyModule>> = PyOnceLock::new();
 /// package is not importable (the native module used on its own).
 fn raise(class: &str, msg: String, fallback: fn(String) -> PyErr) -> PyErr {
     Python::attach(|py| {
-        let module = ERRORS.get_or_try_init(py, || {
-            py.import("driftscope.errors").map(|m| m.unbind())
-        });
+        let module =
+            ERRORS.get_or_try_init(py, || py.import("driftscope.errors").map(|m| m.unbind()));
         match module.and_then(|m| m.bind(py).getattr(class)) {
             Ok(ty) => match ty.cast_into::<PyType>() {
                 Ok(ty) => PyErr::from_type(ty, msg),

@@ -76,7 +76,6 @@ impl<'py> Column<'py> {
         }
         Ok(out)
     }
-
 }
 
 fn slice<'a, T: numpy::Element>(a: &'a PyReadonlyArray1<'_, T>) -> PyResult<&'a [T]> {
@@ -263,7 +262,9 @@ pub fn extract_column<'py>(obj: &Bound<'py, PyAny>, arg: &str) -> PyResult<Colum
         let mut parts = Vec::new();
         for array in reader {
             let array = array.map_err(|e| {
-                invalid_value(format!("reading column {name} from its Arrow stream failed: {e}"))
+                invalid_value(format!(
+                    "reading column {name} from its Arrow stream failed: {e}"
+                ))
             })?;
             if array.is_empty() {
                 continue;
@@ -427,7 +428,10 @@ pub fn bytes_arg(obj: &Bound<'_, PyAny>, arg: &str) -> PyResult<Vec<u8>> {
         return Ok(b.to_vec());
     }
     if obj.hasattr("tobytes")? {
-        if let Ok(b) = obj.call_method0("tobytes")?.cast_into::<pyo3::types::PyBytes>() {
+        if let Ok(b) = obj
+            .call_method0("tobytes")?
+            .cast_into::<pyo3::types::PyBytes>()
+        {
             return Ok(b.as_bytes().to_vec());
         }
     }
