@@ -9,6 +9,23 @@ pub mod error;
 pub mod moments;
 pub mod serial;
 
+pub mod anderson;
+mod cephes;
+pub mod cvm;
+mod dd;
+pub mod ecdf;
+pub mod kolmogorov;
+pub mod ks;
+mod npcompat;
+pub mod sort;
+pub mod wasserstein;
+
+pub use anderson::{anderson_ksamp_sorted, AndersonResult, AndersonVariant, PvalueBound};
 pub use column::{Chunk, Numeric, Validity, Values};
+pub use cvm::{cramervonmises_2samp_sorted, CvmMethod, CvmResult};
+pub use ecdf::Ecdf;
 pub use error::{Error, Result};
+pub use ks::{ks_2samp_sorted, Alternative, KsFallback, KsMethod, KsResult, KsStatistic};
 pub use moments::Moments;
+pub use sort::SortedSample;
+pub use wasserstein::{cdf_distances_sorted, CdfDistances};

@@ -1,0 +1,491 @@
+//! A sorted reference sample kept once, tested against many batches.
+//!
+//! [`Ecdf::ks`] walks only the batch: for each distinct batch value it locates the value in
+//! the reference by galloping (exponential, then binary) search from the previous position,
+//! so a batch of `m` sorted values against `n` reference values costs `O(m log(n/m))` after
+//! the batch's own `O(m log m)` sort. The extremes of `F_ref - F_batch` can only occur at a
+//! batch value or at the last reference value before one (and, for the minimum, at the first
+//! reference value), because between two batch values `F_batch` is constant and `F_ref` only
+//! grows; evaluating exactly those points with the merge walk's formula gives the same
+//! statistic, location and sign as `ks_2samp(reference, batch)`, bit for bit.
+//!
+//! The other tests (`wasserstein`, `energy`, `cvm`, `anderson`) integrate or rank over the
+//! whole pooled sample and so cost `O(n + m)`: they reuse the merge-walk kernels.
+
+use crate::anderson::{anderson_ksamp_sorted, AndersonResult, AndersonVariant};
+use crate::column::Chunk;
+use crate::cvm::{cramervonmises_2samp_sorted, CvmMethod, CvmResult};
+use crate::error::{Error, Result};
+use crate::ks::{
+    cdf_diff, check_nonempty, ks_pvalue, Alternative, Extremes, KsMethod, KsResult, KsStatistic,
+};
+use crate::serial::{Reader, Writer};
+use crate::sort::SortedSample;
+use crate::wasserstein::{cdf_distances_sorted, CdfDistances};
+
+const KIND: &[u8; 4] = b"ECDF";
+const VERSION: u16 = 1;
+/// Values per serialized summary: the envelope's payload length is a u32.
+const MAX_SERIALIZED: usize = (u32::MAX as usize - 64) / 8;
+
+/// The empirical CDF of a reference sample. See the module documentation.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Ecdf {
+    sample: SortedSample,
+}
+
+impl Ecdf {
+    /// The ECDF of a sorted sample; an empty one is an error.
+    pub fn new(sample: SortedSample) -> Result<Ecdf> {
+        if sample.is_empty() {
+            return Err(Error::EmptySample(
+                "ECDF needs at least one reference value, but the reference is empty \
+                 (after dropping nulls and NaN)"
+                    .into(),
+            ));
+        }
+        Ok(Ecdf { sample })
+    }
+
+    /// The ECDF of a column's valid values.
+    pub fn from_chunks(chunks: &[Chunk<'_>]) -> Result<Ecdf> {
+        Ecdf::new(SortedSample::from_chunks(chunks))
+    }
+
+    /// Number of reference values (nulls and NaN excluded).
+    pub fn n(&self) -> usize {
+        self.sample.len()
+    }
+
+    /// The sorted reference values.
+    pub fn values(&self) -> &[f64] {
+        self.sample.values()
+    }
+
+    /// The reference sample with its null and NaN counts.
+    pub fn sample(&self) -> &SortedSample {
+        &self.sample
+    }
+
+    /// `F(x)`: the fraction of reference values `<= x` (NaN for NaN).
+    pub fn cdf(&self, x: f64) -> f64 {
+        if x.is_nan() {
+            return f64::NAN;
+        }
+        let v = self.values();
+        v.partition_point(|&r| r <= x) as f64 / v.len() as f64
+    }
+
+    /// [`Ecdf::cdf`] of every `xs[i]` into `out[i]`; a sorted `xs` is walked with galloping
+    /// search, any other order with binary search per value.
+    pub fn cdf_into(&self, xs: &[f64], out: &mut [f64]) -> Result<()> {
+        if xs.len() != out.len() {
+            return Err(Error::InvalidArgument(format!(
+                "cdf: {} inputs but an output of length {}",
+                xs.len(),
+                out.len()
+            )));
+        }
+        let v = self.values();
+        let nf = v.len() as f64;
+        let mut pos = 0usize;
+        let mut prev = f64::NEG_INFINITY;
+        for (x, o) in xs.iter().zip(out.iter_mut()) {
+            if x.is_nan() {
+                *o = f64::NAN;
+                continue;
+            }
+            pos = if *x >= prev {
+                gallop_upper(v, pos, *x)
+            } else {
+                v.partition_point(|&r| r <= *x)
+            };
+            prev = *x;
+            *o = pos as f64 / nf;
+        }
+        Ok(())
+    }
+
+    /// [`Ecdf::cdf`] of every value of `xs`.
+    pub fn cdf_many(&self, xs: &[f64]) -> Vec<f64> {
+        let mut out = vec![0.0; xs.len()];
+        // Lengths match by construction.
+        let _ = self.cdf_into(xs, &mut out);
+        out
+    }
+
+    /// The inverse ECDF at `q` in [0, 1]: the smallest reference value `x` with `F(x) >= q`,
+    /// i.e. `numpy.quantile(reference, q, method='inverted_cdf')` (Hyndman & Fan type 1),
+    /// computed with NumPy's index arithmetic (`floor(n q - 1)`, next unless exact).
+    pub fn quantile(&self, q: f64) -> Result<f64> {
+        if !(0.0..=1.0).contains(&q) {
+            return Err(Error::InvalidArgument(format!(
+                "quantile {q} is outside [0, 1]"
+            )));
+        }
+        let v = self.values();
+        let index = v.len() as f64 * q - 1.0;
+        let previous = index.floor();
+        let gamma = index - previous;
+        let k = if gamma == 0.0 {
+            previous
+        } else {
+            previous + 1.0
+        };
+        let k = if k < 0.0 {
+            0
+        } else {
+            (k as usize).min(v.len() - 1)
+        };
+        Ok(v[k])
+    }
+
+    /// [`Ecdf::quantile`] of every value of `qs`.
+    pub fn quantiles(&self, qs: &[f64]) -> Result<Vec<f64>> {
+        qs.iter().map(|&q| self.quantile(q)).collect()
+    }
+
+    /// The KS statistic of `ks_2samp(reference, current)` for an ascending, NaN-free batch,
+    /// in `O(m log(n/m))`.
+    pub fn ks_statistic(&self, current: &[f64], alternative: Alternative) -> Result<KsStatistic> {
+        let r = self.values();
+        check_nonempty(r.len(), current.len(), "ECDF.ks")?;
+        let (n1, n2) = (r.len(), current.len());
+        let (n1f, n2f) = (n1 as f64, n2 as f64);
+        let mut ext = Extremes::new();
+        // `prev_up`: reference values <= the previous batch value.
+        let mut prev_up = 0usize;
+        let mut j = 0usize;
+        while j < n2 {
+            let c = current[j];
+            let lo = gallop_lower(r, prev_up, c);
+            if lo > prev_up {
+                // Reference values strictly between the previous batch value and c.
+                if j == 0 {
+                    // The first reference value is where F_ref - F_batch is smallest there.
+                    let r0 = r[0];
+                    ext.observe(r0, cdf_diff(gallop_upper(r, 0, r0), n1f, 0, n2f), true);
+                }
+                // The last of them is where the difference is largest.
+                ext.observe(r[lo - 1], cdf_diff(lo, n1f, j, n2f), true);
+            }
+            let mut j_end = j + 1;
+            while j_end < n2 && current[j_end] == c {
+                j_end += 1;
+            }
+            let up = gallop_upper(r, lo, c);
+            ext.observe(c, cdf_diff(up, n1f, j_end, n2f), up > lo);
+            prev_up = up;
+            j = j_end;
+        }
+        if prev_up < n1 {
+            ext.observe(r[n1 - 1], cdf_diff(n1, n1f, n2, n2f), true);
+        }
+        Ok(ext.statistic(n1, n2, alternative))
+    }
+
+    /// `scipy.stats.ks_2samp(reference, current, alternative, method)` for an ascending batch.
+    pub fn ks(
+        &self,
+        current: &[f64],
+        alternative: Alternative,
+        method: KsMethod,
+    ) -> Result<KsResult> {
+        let stat = self.ks_statistic(current, alternative)?;
+        Ok(ks_pvalue(&stat, method))
+    }
+
+    /// Wasserstein-1 and energy distances to an ascending batch (`O(n + m)`).
+    pub fn distances(&self, current: &[f64]) -> Result<CdfDistances> {
+        cdf_distances_sorted(self.values(), current)
+    }
+
+    /// `scipy.stats.wasserstein_distance(reference, current)` (`O(n + m)`).
+    pub fn wasserstein(&self, current: &[f64]) -> Result<f64> {
+        Ok(self.distances(current)?.wasserstein)
+    }
+
+    /// `scipy.stats.energy_distance(reference, current)` (`O(n + m)`).
+    pub fn energy(&self, current: &[f64]) -> Result<f64> {
+        Ok(self.distances(current)?.energy)
+    }
+
+    /// `scipy.stats.cramervonmises_2samp(reference, current, method)` (`O(n + m)`).
+    pub fn cvm(&self, current: &[f64], method: CvmMethod) -> Result<CvmResult> {
+        cramervonmises_2samp_sorted(self.values(), current, method)
+    }
+
+    /// `scipy.stats.anderson_ksamp([reference, current])` (`O(n + m)`).
+    pub fn anderson(&self, current: &[f64], variant: AndersonVariant) -> Result<AndersonResult> {
+        anderson_ksamp_sorted(&[self.values(), current], variant)
+    }
+
+    /// Serializes the reference (values and skip counts) in the driftscope envelope.
+    pub fn to_bytes(&self) -> Result<Vec<u8>> {
+        let v = self.values();
+        if v.len() > MAX_SERIALIZED {
+            return Err(Error::InvalidArgument(format!(
+                "an ECDF of {} values is too large to serialize (at most {MAX_SERIALIZED})",
+                v.len()
+            )));
+        }
+        let mut w = Writer::new(KIND, VERSION);
+        w.u64(self.sample.null_count)
+            .u64(self.sample.nan_count)
+            .u64(v.len() as u64);
+        for &x in v {
+            w.f64(x);
+        }
+        Ok(w.finish())
+    }
+
+    /// Reads bytes written by [`Ecdf::to_bytes`]; anything else is an error, never a panic.
+    pub fn from_bytes(bytes: &[u8]) -> Result<Ecdf> {
+        let (mut r, _version) = Reader::open(bytes, KIND, VERSION, "ECDF")?;
+        let null_count = r.u64()?;
+        let nan_count = r.u64()?;
+        let n = r.u64()?;
+        let n = usize::try_from(n).map_err(|_| r.invalid("the value count is too large"))?;
+        if n == 0 {
+            return Err(r.invalid("the reference is empty"));
+        }
+        if n > bytes.len() / 8 {
+            return Err(r.invalid("the value count exceeds the payload"));
+        }
+        let mut values = Vec::with_capacity(n);
+        let mut prev = f64::NEG_INFINITY;
+        for _ in 0..n {
+            let x = r.f64()?;
+            if x.is_nan() || x < prev || (x == 0.0 && x.is_sign_negative()) {
+                return Err(r.invalid("the values are not sorted, NaN-free and normalised"));
+            }
+            prev = x;
+            values.push(x);
+        }
+        r.finish()?;
+        let mut sample = SortedSample::from_sorted_unchecked(values);
+        sample.null_count = null_count;
+        sample.nan_count = nan_count;
+        Ecdf::new(sample)
+    }
+}
+
+/// The first index `>= start` whose value is `>= x` (values ascending, `v[..start] < x`).
+fn gallop_lower(v: &[f64], start: usize, x: f64) -> usize {
+    gallop(v, start, |r| r < x)
+}
+
+/// The first index `>= start` whose value is `> x` (values ascending, `v[..start] <= x`).
+fn gallop_upper(v: &[f64], start: usize, x: f64) -> usize {
+    gallop(v, start, |r| r <= x)
+}
+
+/// The first index `>= start` where `before` turns false, by exponential then binary search:
+/// `O(log d)` for a distance `d` from `start`.
+#[inline]
+fn gallop(v: &[f64], start: usize, before: impl Fn(f64) -> bool) -> usize {
+    let n = v.len();
+    if start >= n || !before(v[start]) {
+        return start.min(n);
+    }
+    // v[lo] is before; find hi with v[hi] not before (or n).
+    let mut lo = start;
+    let mut step = 1usize;
+    let mut hi = loop {
+        let probe = lo.saturating_add(step);
+        if probe >= n {
+            break n;
+        }
+        if !before(v[probe]) {
+            break probe;
+        }
+        lo = probe;
+        step = step.saturating_mul(2);
+    };
+    // Invariant: before(v[lo]) and (hi == n or !before(v[hi])).
+    while hi - lo > 1 {
+        let mid = lo + (hi - lo) / 2;
+        if before(v[mid]) {
+            lo = mid;
+        } else {
+            hi = mid;
+        }
+    }
+    hi
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ks::ks_statistic;
+
+    struct Rng(u64);
+
+    impl Rng {
+        fn next(&mut self) -> u64 {
+            self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+            let mut z = self.0;
+            z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+            z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+            z ^ (z >> 31)
+        }
+    }
+
+    fn ecdf(v: &[f64]) -> Ecdf {
+        Ecdf::new(SortedSample::from_vec(v.to_vec())).unwrap()
+    }
+
+    #[test]
+    fn ks_equals_merge_walk_on_random_cases() {
+        let mut rng = Rng(11);
+        for case in 0..3000 {
+            let n1 = 1 + (rng.next() % 60) as usize;
+            let n2 = 1 + (rng.next() % 60) as usize;
+            let levels = [2u64, 3, 7, 50, 1 << 40][case % 5];
+            let off = (rng.next() % 5) as f64 - 2.0;
+            let mut draw = |n: usize, shift: f64| -> Vec<f64> {
+                (0..n)
+                    .map(|_| match rng.next() % 40 {
+                        0 => f64::INFINITY,
+                        1 => f64::NEG_INFINITY,
+                        _ => (rng.next() % levels) as f64 + shift,
+                    })
+                    .collect()
+            };
+            let a = SortedSample::from_vec(draw(n1, 0.0)).into_values();
+            let b = SortedSample::from_vec(draw(n2, off)).into_values();
+            let e = Ecdf::new(SortedSample::from_vec(a.clone())).unwrap();
+            for alt in [
+                Alternative::TwoSided,
+                Alternative::Less,
+                Alternative::Greater,
+            ] {
+                let want = ks_statistic(&a, &b, alt).unwrap();
+                let got = e.ks_statistic(&b, alt).unwrap();
+                assert_eq!(
+                    got.statistic.to_bits(),
+                    want.statistic.to_bits(),
+                    "{a:?} {b:?} {alt}"
+                );
+                assert_eq!(
+                    got.location.to_bits(),
+                    want.location.to_bits(),
+                    "{a:?} {b:?} {alt}"
+                );
+                assert_eq!(got.sign, want.sign, "{a:?} {b:?} {alt}");
+            }
+        }
+    }
+
+    #[test]
+    fn ks_matches_scipy_through_the_reference() {
+        // ks_2samp([3., 4], [1., 2], alternative='less', method='asymp'): the reference is data1.
+        let e = ecdf(&[3.0, 4.0]);
+        let r = e
+            .ks(&[1.0, 2.0], Alternative::Less, KsMethod::Asymp)
+            .unwrap();
+        assert_eq!(
+            (r.statistic, r.statistic_location, r.statistic_sign),
+            (1.0, 2.0, -1)
+        );
+        assert!((r.pvalue - 0.049787068367863944).abs() < 1e-16);
+        assert!(e.ks(&[], Alternative::TwoSided, KsMethod::Auto).is_err());
+    }
+
+    #[test]
+    fn cdf_and_quantile() {
+        let e = ecdf(&[3.0, 1.0, 2.0, 2.0, f64::NAN]);
+        assert_eq!(e.n(), 4);
+        assert_eq!(e.sample().nan_count, 1);
+        assert_eq!(e.cdf(0.0), 0.0);
+        assert_eq!(e.cdf(2.0), 0.75);
+        assert_eq!(e.cdf(10.0), 1.0);
+        assert!(e.cdf(f64::NAN).is_nan());
+        let xs = [2.0, 0.5, 3.0, 3.0, f64::NAN, 1.0];
+        let want: Vec<f64> = xs.iter().map(|&x| e.cdf(x)).collect();
+        let got = e.cdf_many(&xs);
+        assert_eq!(got[..4], want[..4]);
+        assert!(got[4].is_nan());
+        assert_eq!(got[5], want[5]);
+        let mut short = [0.0; 2];
+        assert!(e.cdf_into(&xs, &mut short).is_err());
+        // np.quantile([1, 2, 2, 3], q, method='inverted_cdf')
+        let cases = [
+            (0.0, 1.0),
+            (0.25, 1.0),
+            (0.26, 2.0),
+            (0.5, 2.0),
+            (0.75, 2.0),
+            (0.76, 3.0),
+            (1.0, 3.0),
+        ];
+        for (q, want) in cases {
+            assert_eq!(e.quantile(q).unwrap(), want, "q={q}");
+        }
+        assert!(e.quantile(1.5).is_err());
+        assert!(e.quantile(f64::NAN).is_err());
+        assert_eq!(e.quantiles(&[0.0, 1.0]).unwrap(), vec![1.0, 3.0]);
+        assert!(Ecdf::new(SortedSample::from_vec(vec![f64::NAN])).is_err());
+    }
+
+    #[test]
+    fn other_tests_delegate_to_merge_walks() {
+        let e = ecdf(&[0.0, 1.0, 3.0]);
+        assert_eq!(e.wasserstein(&[5.0, 6.0, 8.0]).unwrap(), 5.0);
+        assert_eq!(e.energy(&[5.0, 6.0, 8.0]).unwrap(), 2.7080128015453204);
+        let c = ecdf(&[1.0, 2.0]).cvm(&[2.0, 3.0], CvmMethod::Auto).unwrap();
+        assert_eq!(c.statistic, 0.1875);
+        let a = ecdf(&[1.0, 2.0, 3.0])
+            .anderson(&[2.0, 3.0, 4.0, 5.0], AndersonVariant::Midrank)
+            .unwrap();
+        assert_eq!(a.statistic, 0.80340382231468);
+    }
+
+    #[test]
+    fn bytes_round_trip_and_reject_garbage() {
+        let e = ecdf(&[2.0, f64::NAN, -1.0, f64::INFINITY, 0.5]);
+        let bytes = e.to_bytes().unwrap();
+        let back = Ecdf::from_bytes(&bytes).unwrap();
+        assert_eq!(back, e);
+        assert_eq!(back.sample().nan_count, 1);
+        assert_eq!(back.sample().pos_inf_count, 1);
+        for i in 0..bytes.len() {
+            let mut bad = bytes.clone();
+            bad[i] ^= 0x41;
+            assert!(Ecdf::from_bytes(&bad).is_err(), "byte {i}");
+        }
+        for n in 0..bytes.len() {
+            assert!(Ecdf::from_bytes(&bytes[..n]).is_err());
+        }
+        // Well-formed envelopes with inconsistent content.
+        let mut w = Writer::new(KIND, VERSION);
+        w.u64(0).u64(0).u64(2).f64(2.0).f64(1.0);
+        assert!(Ecdf::from_bytes(&w.finish()).is_err(), "unsorted");
+        let mut w = Writer::new(KIND, VERSION);
+        w.u64(0).u64(0).u64(0);
+        assert!(Ecdf::from_bytes(&w.finish()).is_err(), "empty");
+        let mut w = Writer::new(KIND, VERSION);
+        w.u64(0).u64(0).u64(u64::MAX);
+        assert!(Ecdf::from_bytes(&w.finish()).is_err(), "huge count");
+        let mut w = Writer::new(KIND, VERSION);
+        w.u64(0).u64(0).u64(1).f64(-0.0);
+        assert!(Ecdf::from_bytes(&w.finish()).is_err(), "negative zero");
+    }
+
+    #[test]
+    fn gallop_finds_bounds() {
+        let v = [1.0, 2.0, 2.0, 2.0, 5.0, 7.0, 7.0, 9.0];
+        for start in 0..v.len() {
+            for x in [0.0, 1.0, 2.0, 3.0, 5.0, 7.0, 8.0, 9.0, 10.0] {
+                let lower = v.partition_point(|&r| r < x);
+                let upper = v.partition_point(|&r| r <= x);
+                if start <= lower {
+                    assert_eq!(gallop_lower(&v, start, x), lower, "{start} {x}");
+                }
+                if start <= upper {
+                    assert_eq!(gallop_upper(&v, start, x), upper, "{start} {x}");
+                }
+            }
+        }
+    }
+}
