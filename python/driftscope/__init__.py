@@ -15,14 +15,32 @@ from driftscope.errors import (
     InvalidInputError,
     InvalidTypeError,
 )
+from driftscope.results import AndersonKSampResult, CramerVonMisesResult, KSResult
+from driftscope.twosample import (
+    ECDF,
+    anderson_ksamp,
+    cramervonmises_2samp,
+    energy_distance,
+    ks_2samp,
+    wasserstein_distance,
+)
 
 __all__ = [
+    "ECDF",
+    "AndersonKSampResult",
     "CorruptDataError",
+    "CramerVonMisesResult",
     "DriftscopeError",
     "EmptySampleError",
     "IncompatibleError",
     "InvalidInputError",
     "InvalidTypeError",
+    "KSResult",
     "Moments",
     "__version__",
+    "anderson_ksamp",
+    "cramervonmises_2samp",
+    "energy_distance",
+    "ks_2samp",
+    "wasserstein_distance",
 ]

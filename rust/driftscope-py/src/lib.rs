@@ -9,11 +9,17 @@ use pyo3::prelude::*;
 mod errors;
 mod input;
 mod moments;
+mod twosample;
 
 #[pymodule]
 fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     m.add_class::<moments::PyMoments>()?;
+    m.add_class::<twosample::PyEcdf>()?;
+    m.add_function(wrap_pyfunction!(twosample::ks_2samp, m)?)?;
+    m.add_function(wrap_pyfunction!(twosample::cdf_distances, m)?)?;
+    m.add_function(wrap_pyfunction!(twosample::cramervonmises_2samp, m)?)?;
+    m.add_function(wrap_pyfunction!(twosample::anderson_ksamp, m)?)?;
     m.add_function(wrap_pyfunction!(input::_column_buffers, m)?)?;
     Ok(())
 }

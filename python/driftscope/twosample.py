@@ -1,0 +1,182 @@
+"""Exact two-sample tests with scipy's semantics, on sorted data, in Rust.
+
+Each function is a drop-in replacement for its scipy namesake: same statistic, same p-value
+(method, alternatives, fallbacks and warnings included). Unlike scipy, nulls and NaN are skipped
+and counted on the result instead of propagating.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Iterable
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from driftscope import _core
+from driftscope.errors import InvalidInputError
+from driftscope.results import AndersonKSampResult, CramerVonMisesResult, KSResult
+
+__all__ = [
+    "ECDF",
+    "anderson_ksamp",
+    "cramervonmises_2samp",
+    "energy_distance",
+    "ks_2samp",
+    "wasserstein_distance",
+]
+
+
+def _ks(d: dict[str, Any]) -> KSResult:
+    message = d.pop("warning")
+    if message is not None:
+        warnings.warn(message, RuntimeWarning, stacklevel=3)
+    return KSResult(**d)
+
+
+def _cvm(d: dict[str, Any]) -> CramerVonMisesResult:
+    return CramerVonMisesResult(**d)
+
+
+def _anderson(d: dict[str, Any]) -> AndersonKSampResult:
+    message = d.pop("warning")
+    if message is not None:
+        warnings.warn(message, UserWarning, stacklevel=3)
+    d["critical_values"] = tuple(d["critical_values"])
+    for key in ("sizes", "null_counts", "nan_counts"):
+        d[key] = tuple(d[key])
+    return AndersonKSampResult(**d)
+
+
+def ks_2samp(a: Any, b: Any, alternative: str = "two-sided", method: str = "auto") -> KSResult:
+    """Two-sample Kolmogorov–Smirnov test, equal to ``scipy.stats.ks_2samp``.
+
+    ``alternative`` is 'two-sided', 'less' or 'greater'; ``method`` is 'auto', 'exact' or
+    'asymp' ('auto' is exact when both samples have at most 10,000 values). Like scipy, an exact
+    computation that cannot be carried out falls back to 'asymp' with a ``RuntimeWarning``.
+    """
+    return _ks(_core.ks_2samp(a, b, alternative, method))
+
+
+def wasserstein_distance(a: Any, b: Any) -> float:
+    """First Wasserstein distance between two samples, equal to scipy's."""
+    return _core.cdf_distances(a, b)[0]
+
+
+def energy_distance(a: Any, b: Any) -> float:
+    """Energy distance between two samples, equal to ``scipy.stats.energy_distance``."""
+    return _core.cdf_distances(a, b)[1]
+
+
+def cramervonmises_2samp(a: Any, b: Any, method: str = "auto") -> CramerVonMisesResult:
+    """Two-sample Cramér–von Mises test, equal to ``scipy.stats.cramervonmises_2samp``.
+
+    ``method`` is 'auto' (exact when both samples have at most 20 values), 'exact' or
+    'asymptotic'.
+    """
+    return _cvm(_core.cramervonmises_2samp(a, b, method))
+
+
+def _variant(midrank: bool | None, variant: str | None) -> str:
+    if variant is not None:
+        if midrank is not None:
+            raise InvalidInputError("pass either midrank or variant, not both")
+        return variant
+    return "midrank" if midrank is None or midrank else "right"
+
+
+def anderson_ksamp(
+    samples: Iterable[Any], midrank: bool | None = None, *, variant: str | None = None
+) -> AndersonKSampResult:
+    """k-sample Anderson–Darling test, equal to ``scipy.stats.anderson_ksamp``.
+
+    ``variant`` is 'midrank' (default; scipy's ``midrank=True``), 'right' (``midrank=False``)
+    or 'continuous'. As in scipy, the p-value is interpolated from the critical values and
+    capped to [0.001, 0.25] with a ``UserWarning`` when the statistic lies outside them.
+    """
+    return _anderson(_core.anderson_ksamp(samples, _variant(midrank, variant)))
+
+
+class ECDF:
+    """The empirical CDF of a reference sample, sorted once and tested against many batches.
+
+    ``ECDF(reference).ks(batch)`` equals ``ks_2samp(reference, batch)`` and costs
+    O(m log m + m log n) for a batch of m values against n reference values; ``wasserstein``,
+    ``energy``, ``cvm`` and ``anderson`` merge the whole pooled sample, O(n + m).
+    """
+
+    __slots__ = ("_inner",)
+
+    def __init__(self, reference: Any) -> None:
+        self._inner = reference if isinstance(reference, _core.ECDF) else _core.ECDF(reference)
+
+    @property
+    def n(self) -> int:
+        """Number of reference values (nulls and NaN excluded)."""
+        return self._inner.n
+
+    @property
+    def null_count(self) -> int:
+        return self._inner.null_count
+
+    @property
+    def nan_count(self) -> int:
+        return self._inner.nan_count
+
+    def values(self) -> npt.NDArray[np.float64]:
+        """A copy of the sorted reference values."""
+        return self._inner.values()
+
+    def cdf(self, x: Any) -> Any:
+        """Fraction of reference values ``<= x`` (a float for a number, else an array)."""
+        return self._inner.cdf(x)
+
+    def quantile(self, q: Any) -> Any:
+        """Inverse ECDF at ``q`` in [0, 1] (numpy's 'inverted_cdf' quantile)."""
+        return self._inner.quantile(q)
+
+    def ks(self, current: Any, alternative: str = "two-sided", method: str = "auto") -> KSResult:
+        """``ks_2samp(reference, current, alternative, method)``."""
+        return _ks(self._inner.ks(current, alternative, method))
+
+    def wasserstein(self, current: Any) -> float:
+        """``wasserstein_distance(reference, current)``."""
+        return self._inner.distances(current)[0]
+
+    def energy(self, current: Any) -> float:
+        """``energy_distance(reference, current)``."""
+        return self._inner.distances(current)[1]
+
+    def cvm(self, current: Any, method: str = "auto") -> CramerVonMisesResult:
+        """``cramervonmises_2samp(reference, current, method)``."""
+        return _cvm(self._inner.cvm(current, method))
+
+    def anderson(
+        self, current: Any, midrank: bool | None = None, *, variant: str | None = None
+    ) -> AndersonKSampResult:
+        """``anderson_ksamp([reference, current], ...)``."""
+        return _anderson(self._inner.anderson(current, _variant(midrank, variant)))
+
+    def to_bytes(self) -> bytes:
+        """The reference in driftscope's versioned binary format."""
+        return self._inner.to_bytes()
+
+    @classmethod
+    def from_bytes(cls, data: bytes | bytearray | memoryview) -> ECDF:
+        """Reads bytes written by ``to_bytes``; corrupted bytes raise ``ValueError``."""
+        return cls(_core.ECDF.from_bytes(data))
+
+    def __reduce__(self) -> tuple[Any, tuple[bytes]]:
+        return (ECDF.from_bytes, (self.to_bytes(),))
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, ECDF) and self._inner == other._inner
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __len__(self) -> int:
+        return self.n
+
+    def __repr__(self) -> str:
+        return repr(self._inner)

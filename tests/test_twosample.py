@@ -1,0 +1,263 @@
+"""Exact two-sample tests: parity with scipy on generated data, inputs, the ECDF engine."""
+
+from __future__ import annotations
+
+import math
+import pickle
+import warnings
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import polars as pl
+import pyarrow as pa
+import pytest
+import scipy.stats as st
+from hypothesis import given
+from hypothesis import strategies as hst
+from hypothesis.extra import numpy as hnp
+
+import driftscope as ds
+
+ALTERNATIVES = ["two-sided", "less", "greater"]
+KS_METHODS = ["auto", "exact", "asymp"]
+
+
+def rel_close(a: float, b: float, rtol: float, atol: float = 0.0) -> bool:
+    if a == b or (math.isnan(a) and math.isnan(b)):
+        return True
+    return abs(a - b) <= max(rtol * max(abs(a), abs(b)), atol)
+
+
+def same(x: Any, y: Any) -> bool:
+    """Results equal field by field, NaN equal to NaN."""
+    dx, dy = x.to_dict(), y.to_dict()
+    return dx.keys() == dy.keys() and all(
+        dx[k] == dy[k] or (isinstance(dx[k], float) and math.isnan(dx[k]) and math.isnan(dy[k]))
+        for k in dx
+    )
+
+
+def call(fn: Any, *args: Any, **kwargs: Any) -> tuple[Any, list[str]]:
+    """Result and the warning messages it raised."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        out = fn(*args, **kwargs)
+    return out, [str(w.message) for w in caught]
+
+
+@hst.composite
+def samples(draw: hst.DrawFn, max_size: int = 60) -> np.ndarray:
+    """Samples with and without ties, of any size from 1."""
+    n = draw(hst.integers(1, max_size))
+    if draw(hst.booleans()):  # heavy ties
+        return draw(hnp.arrays(np.float64, n, elements=hst.integers(-4, 4).map(float)))
+    return draw(
+        hnp.arrays(np.float64, n, elements=hst.floats(-1e3, 1e3, allow_nan=False, width=64))
+    )
+
+
+def assert_ks_equal(a: np.ndarray, b: np.ndarray, alternative: str, method: str) -> None:
+    ours, our_warnings = call(ds.ks_2samp, a, b, alternative=alternative, method=method)
+    theirs, their_warnings = call(st.ks_2samp, a, b, alternative=alternative, method=method)
+    assert ours.statistic == theirs.statistic
+    assert rel_close(ours.pvalue, float(theirs.pvalue), 1e-10), (ours.pvalue, theirs.pvalue)
+    assert ours.statistic_location == theirs.statistic_location
+    assert ours.statistic_sign == theirs.statistic_sign
+    # scipy's own divide-by-zero noise aside, both warn about the same fallback
+    fallback = [w for w in their_warnings if "Exact calculation" in w]
+    assert our_warnings == fallback, (our_warnings, their_warnings)
+    assert (ours.n1, ours.n2) == (a.size, b.size)
+
+
+@given(samples(), samples(), hst.sampled_from(ALTERNATIVES), hst.sampled_from(KS_METHODS))
+def test_ks_2samp_parity(a: np.ndarray, b: np.ndarray, alternative: str, method: str) -> None:
+    assert_ks_equal(a, b, alternative, method)
+
+
+@pytest.mark.parametrize(
+    "sizes",
+    [
+        (1, 1),
+        (1, 7),
+        (2, 3),
+        (10_000, 1),
+        (3000, 10_000),
+        (10_000, 10_000),
+        (10_001, 500),
+        (20_000, 30_000),
+    ],
+)
+@pytest.mark.parametrize("alternative", ALTERNATIVES)
+def test_ks_2samp_parity_at_larger_sizes(sizes: tuple[int, int], alternative: str) -> None:
+    rng = np.random.default_rng(sum(sizes))
+    a = rng.normal(size=sizes[0])
+    b = rng.normal(0.05, 1.1, size=sizes[1])
+    methods = KS_METHODS if max(sizes) <= 3000 else ["auto", "asymp"]
+    for method in methods:
+        assert_ks_equal(a, b, alternative, method)
+    ties = np.round(a * 3), np.round(b * 3)
+    assert_ks_equal(*ties, alternative, "auto")
+
+
+@given(samples(200), samples(200))
+def test_wasserstein_and_energy_parity(a: np.ndarray, b: np.ndarray) -> None:
+    assert rel_close(ds.wasserstein_distance(a, b), st.wasserstein_distance(a, b), 1e-12, 1e-300)
+    assert rel_close(ds.energy_distance(a, b), st.energy_distance(a, b), 1e-12, 1e-300)
+
+
+@given(samples(25), samples(25), hst.sampled_from(["auto", "exact", "asymptotic"]))
+def test_cramervonmises_parity(a: np.ndarray, b: np.ndarray, method: str) -> None:
+    if method == "exact" and max(a.size, b.size) > 20:
+        method = "auto"
+    ours = ds.cramervonmises_2samp(a, b, method=method)
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        theirs = st.cramervonmises_2samp(a, b, method=method)
+    assert rel_close(ours.statistic, theirs.statistic, 1e-12)
+    # scipy's asymptotic p-value uses AMOS kv(1/4, .), off by up to ~1e-13 absolute
+    assert rel_close(ours.pvalue, theirs.pvalue, 1e-10, 1e-13), (ours.pvalue, theirs.pvalue)
+
+
+def test_cramervonmises_parity_large() -> None:
+    rng = np.random.default_rng(3)
+    a, b = rng.normal(size=5000), rng.normal(0.03, size=4000)
+    ours, theirs = ds.cramervonmises_2samp(a, b), st.cramervonmises_2samp(a, b)
+    assert rel_close(ours.statistic, theirs.statistic, 1e-12)
+    assert rel_close(ours.pvalue, theirs.pvalue, 1e-10, 1e-13)
+
+
+def scipy_anderson(samples_: list[np.ndarray], midrank: bool) -> Any:
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        r = st.anderson_ksamp(samples_, midrank=midrank)
+    return r, [str(w.message) for w in caught if "variant" not in str(w.message)]
+
+
+@given(hst.lists(samples(40), min_size=2, max_size=4), hst.booleans())
+def test_anderson_ksamp_parity(samples_: list[np.ndarray], midrank: bool) -> None:
+    if sum(s.size for s in samples_) < 3 or len(np.unique(np.concatenate(samples_))) < 2:
+        with pytest.raises(ValueError):
+            call(st.anderson_ksamp, samples_, midrank=midrank)
+        with pytest.raises(ValueError):
+            ds.anderson_ksamp(samples_, midrank=midrank)
+        return
+    theirs, their_warnings = scipy_anderson(samples_, midrank)
+    ours, our_warnings = call(ds.anderson_ksamp, samples_, midrank=midrank)
+    assert rel_close(ours.statistic, theirs.statistic, 1e-12, 1e-12)
+    assert np.allclose(ours.critical_values, theirs.critical_values, rtol=1e-12, atol=0)
+    assert rel_close(ours.pvalue, theirs.pvalue, 1e-10)
+    assert our_warnings == their_warnings
+    statistic, critical, pvalue = ours
+    assert (statistic, pvalue) == (ours.statistic, ours.pvalue)
+
+
+@given(samples(300), samples(300), hst.sampled_from(ALTERNATIVES))
+def test_ecdf_ks_equals_ks_2samp(ref: np.ndarray, cur: np.ndarray, alternative: str) -> None:
+    e = ds.ECDF(ref)
+    assert same(e.ks(cur, alternative=alternative), ds.ks_2samp(ref, cur, alternative=alternative))
+    assert e.wasserstein(cur) == ds.wasserstein_distance(ref, cur)
+    assert e.energy(cur) == ds.energy_distance(ref, cur)
+    assert same(e.cvm(cur), ds.cramervonmises_2samp(ref, cur))
+
+
+@given(
+    samples(300),
+    hnp.arrays(np.float64, hst.integers(0, 20), elements=hst.floats(-2e3, 2e3, allow_nan=False)),
+)
+def test_ecdf_cdf_and_quantile(ref: np.ndarray, x: np.ndarray) -> None:
+    e = ds.ECDF(ref)
+    expected = np.searchsorted(np.sort(ref), x, side="right") / ref.size
+    assert np.array_equal(e.cdf(x), expected)
+    qs = np.linspace(0, 1, 11)
+    assert np.array_equal(e.quantile(qs), np.quantile(ref, qs, method="inverted_cdf"))
+    assert e.quantile(0.5) == np.quantile(ref, 0.5, method="inverted_cdf")
+    assert isinstance(e.cdf(0.0), float)
+
+
+def test_ecdf_serialization_and_pickle() -> None:
+    e = ds.ECDF(pa.array([3.0, None, 1.0, float("nan"), 2.0]))
+    assert (e.n, e.null_count, e.nan_count, len(e)) == (3, 1, 1, 3)
+    assert ds.ECDF.from_bytes(e.to_bytes()) == e
+    assert pickle.loads(pickle.dumps(e)) == e
+    assert list(e.values()) == [1.0, 2.0, 3.0]
+    with pytest.raises(ValueError):
+        ds.ECDF.from_bytes(e.to_bytes()[:-3])
+    with pytest.raises(ValueError):
+        ds.ECDF.from_bytes(b"\x00" * 40)
+
+
+def test_nulls_and_nan_are_skipped_and_counted() -> None:
+    a = pa.array([1.0, None, 2.0, float("nan"), 3.0, 4.0])
+    b = pl.Series([2.5, None, None, 5.0, 6.0])
+    r = ds.ks_2samp(a, b)
+    clean = st.ks_2samp([1.0, 2.0, 3.0, 4.0], [2.5, 5.0, 6.0])
+    assert (r.statistic, r.pvalue) == (clean.statistic, clean.pvalue)
+    assert r.null_counts == (1, 2) and r.nan_counts == (1, 0)
+    c = ds.cramervonmises_2samp(pd.Series([1.0, np.nan, 2.0, 7.0]), [3.0, 4.0, 5.0])
+    assert c.nan_counts == (1, 0) and c.n1 == 3
+
+
+def test_infinities_take_part_like_scipy() -> None:
+    a = np.array([-np.inf, 1.0, 2.0, np.inf])
+    b = np.array([0.5, 1.5, np.inf])
+    assert_ks_equal(a, b, "two-sided", "auto")
+    r = ds.ks_2samp(a, b)
+    assert r.inf_counts == (2, 1)
+    with np.errstate(all="ignore"):
+        expected = st.wasserstein_distance(a, b)
+    assert rel_close(ds.wasserstein_distance(a, b), expected, 1e-12)
+
+
+@pytest.mark.parametrize("scale", [1e-300, 1e300])
+def test_extreme_magnitudes(scale: float) -> None:
+    rng = np.random.default_rng(9)
+    a, b = rng.normal(size=500) * scale, rng.normal(0.1, size=400) * scale
+    assert_ks_equal(a, b, "two-sided", "auto")
+    assert rel_close(
+        ds.cramervonmises_2samp(a, b).statistic, st.cramervonmises_2samp(a, b).statistic, 1e-12
+    )
+
+
+@pytest.mark.parametrize(
+    "fn",
+    [ds.ks_2samp, ds.wasserstein_distance, ds.energy_distance, ds.cramervonmises_2samp],
+)
+def test_empty_sample_raises_value_error(fn: Any) -> None:
+    with pytest.raises(ValueError, match="empty"):
+        fn(np.array([]), np.array([1.0, 2.0]))
+    with pytest.raises(ds.EmptySampleError):
+        fn(np.array([1.0]), pa.array([None, None], pa.float64()))
+    with pytest.raises(ValueError, match="empty"):
+        fn([np.nan], [1.0])
+
+
+def test_bad_options_raise_clear_errors() -> None:
+    with pytest.raises(ValueError, match="two-sided"):
+        ds.ks_2samp([1.0], [2.0], alternative="sideways")
+    with pytest.raises(ValueError, match="exact"):
+        ds.ks_2samp([1.0], [2.0], method="bootstrap")
+    with pytest.raises(ValueError, match="asymptotic"):
+        ds.cramervonmises_2samp([1.0], [2.0], method="permutation")
+    with pytest.raises(TypeError, match="string"):
+        ds.ks_2samp(pa.array(["a"]), [1.0])
+    with pytest.raises(ValueError, match="at least 2 samples"):
+        ds.anderson_ksamp([[1.0, 2.0]])
+    with pytest.raises(ValueError, match=r"\[0, 1\]"):
+        ds.ECDF([1.0, 2.0]).quantile(1.5)
+    with pytest.raises(ValueError, match="empty"):
+        ds.ECDF([])
+
+
+def test_alternative_accepts_scipy_abbreviations() -> None:
+    a, b = [1.0, 2.0, 3.0], [2.5, 4.0]
+    assert ds.ks_2samp(a, b, alternative="l") == ds.ks_2samp(a, b, alternative="less")
+    assert ds.ks_2samp(a, b, alternative="g") == ds.ks_2samp(a, b, alternative="greater")
+
+
+def test_result_unpacks_like_scipy() -> None:
+    statistic, pvalue = ds.ks_2samp([1.0, 2.0], [3.0, 4.0])
+    assert statistic == 1.0 and 0 < pvalue <= 1
+    r = ds.cramervonmises_2samp([1.0, 2.0, 3.0], [3.0, 4.0])
+    assert tuple(r) == (r.statistic, r.pvalue) and len(r) == 2 and r[0] == r.statistic
+    assert r.to_dict()["n1"] == 3
