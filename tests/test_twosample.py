@@ -149,7 +149,7 @@ def test_anderson_ksamp_parity(samples_: list[np.ndarray], midrank: bool) -> Non
     assert rel_close(ours.pvalue, theirs.pvalue, 1e-10)
     assert our_warnings == their_warnings
     statistic, critical, pvalue = ours
-    assert (statistic, pvalue) == (ours.statistic, ours.pvalue)
+    assert (statistic, critical, pvalue) == (ours.statistic, ours.critical_values, ours.pvalue)
 
 
 @given(samples(300), samples(300), hst.sampled_from(ALTERNATIVES))
