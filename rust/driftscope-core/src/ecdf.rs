@@ -22,6 +22,7 @@ use crate::ks::{
 use crate::serial::{Reader, Writer};
 use crate::sort::SortedSample;
 use crate::wasserstein::{cdf_distances_sorted, CdfDistances};
+use rayon::prelude::*;
 
 const KIND: &[u8; 4] = b"ECDF";
 const VERSION: u16 = 1;
@@ -29,10 +30,26 @@ const VERSION: u16 = 1;
 const MAX_SERIALIZED: usize = (u32::MAX as usize - 64) / 8;
 
 /// The empirical CDF of a reference sample. See the module documentation.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub struct Ecdf {
     sample: SortedSample,
+    /// Every [`STRIDE`]-th reference value: a cache-resident index that narrows each search
+    /// to one stride of the reference, so searches cost ~2 cache misses instead of ~log2(n).
+    index: Vec<f64>,
 }
+
+impl PartialEq for Ecdf {
+    fn eq(&self, other: &Self) -> bool {
+        self.sample == other.sample
+    }
+}
+
+/// Reference values per index entry (16 doubles: two cache lines, prefetched together).
+const STRIDE: usize = 16;
+/// How many batch values ahead [`Ecdf::places`] prefetches the reference.
+const PREFETCH_AHEAD: usize = 16;
+/// Batches at least this long are located on all cores.
+const PARALLEL_MIN: usize = 1 << 14;
 
 impl Ecdf {
     /// The ECDF of a sorted sample; an empty one is an error.
@@ -44,7 +61,75 @@ impl Ecdf {
                     .into(),
             ));
         }
-        Ok(Ecdf { sample })
+        let index = sample.values().iter().step_by(STRIDE).copied().collect();
+        Ok(Ecdf { sample, index })
+    }
+
+    /// The first index whose value is not `before` (`before` true on a prefix of the values):
+    /// the index picks the stride, a binary search finishes within it. Independent of any
+    /// other search, so the CPU overlaps the cache misses of many of them.
+    #[inline]
+    fn locate(&self, before: impl Fn(f64) -> bool) -> usize {
+        let v = self.values();
+        let k = self.index.partition_point(|&x| before(x));
+        if k == 0 {
+            return 0;
+        }
+        let lo = (k - 1) * STRIDE + 1;
+        let hi = (k * STRIDE).min(v.len());
+        lo + v[lo..hi].partition_point(|&x| before(x))
+    }
+
+    /// `(count_below(c), count_at_or_below(c), the reference value just below c)` for each
+    /// value `c` of an ascending batch (that value is read here, while it is in cache; NaN
+    /// when there is none).
+    ///
+    /// First the index positions of all batch values, galloping forward through the index
+    /// (a stream the hardware prefetches); then the search within each stride, with the
+    /// strides of later batch values prefetched so their cache misses overlap.
+    fn places(&self, batch: &[f64]) -> Vec<(usize, usize, f64)> {
+        let v = self.values();
+        let mut k = 0usize;
+        let ks: Vec<usize> = batch
+            .iter()
+            .map(|&c| {
+                k = gallop(&self.index, k, |x| x < c);
+                k
+            })
+            .collect();
+        let stride_start = |k: usize| (k.max(1) - 1) * STRIDE;
+        for &k in ks.iter().take(PREFETCH_AHEAD) {
+            prefetch(v, stride_start(k));
+        }
+        batch
+            .iter()
+            .zip(&ks)
+            .enumerate()
+            .map(|(j, (&c, &k))| {
+                if let Some(&ahead) = ks.get(j + PREFETCH_AHEAD) {
+                    prefetch(v, stride_start(ahead));
+                }
+                let lo = if k == 0 {
+                    0
+                } else {
+                    let start = (k - 1) * STRIDE + 1;
+                    let end = (k * STRIDE).min(v.len());
+                    start + v[start..end].partition_point(|&x| x < c)
+                };
+                let below = if lo > 0 { v[lo - 1] } else { f64::NAN };
+                (lo, gallop_upper(v, lo, c), below)
+            })
+            .collect()
+    }
+
+    /// Number of reference values `< x`.
+    pub fn count_below(&self, x: f64) -> usize {
+        self.locate(|r| r < x)
+    }
+
+    /// Number of reference values `<= x`.
+    pub fn count_at_or_below(&self, x: f64) -> usize {
+        self.locate(|r| r <= x)
     }
 
     /// The ECDF of a column's valid values.
@@ -72,12 +157,10 @@ impl Ecdf {
         if x.is_nan() {
             return f64::NAN;
         }
-        let v = self.values();
-        v.partition_point(|&r| r <= x) as f64 / v.len() as f64
+        self.count_at_or_below(x) as f64 / self.n() as f64
     }
 
-    /// [`Ecdf::cdf`] of every `xs[i]` into `out[i]`; a sorted `xs` is walked with galloping
-    /// search, any other order with binary search per value.
+    /// [`Ecdf::cdf`] of every `xs[i]` into `out[i]`, on all cores for long inputs.
     pub fn cdf_into(&self, xs: &[f64], out: &mut [f64]) -> Result<()> {
         if xs.len() != out.len() {
             return Err(Error::InvalidArgument(format!(
@@ -86,22 +169,11 @@ impl Ecdf {
                 out.len()
             )));
         }
-        let v = self.values();
-        let nf = v.len() as f64;
-        let mut pos = 0usize;
-        let mut prev = f64::NEG_INFINITY;
-        for (x, o) in xs.iter().zip(out.iter_mut()) {
-            if x.is_nan() {
-                *o = f64::NAN;
-                continue;
-            }
-            pos = if *x >= prev {
-                gallop_upper(v, pos, *x)
-            } else {
-                v.partition_point(|&r| r <= *x)
-            };
-            prev = *x;
-            *o = pos as f64 / nf;
+        let one = |(x, o): (&f64, &mut f64)| *o = self.cdf(*x);
+        if xs.len() >= PARALLEL_MIN {
+            xs.par_iter().zip(out.par_iter_mut()).for_each(one);
+        } else {
+            xs.iter().zip(out.iter_mut()).for_each(one);
         }
         Ok(())
     }
@@ -152,13 +224,26 @@ impl Ecdf {
         check_nonempty(r.len(), current.len(), "ECDF.ks")?;
         let (n1, n2) = (r.len(), current.len());
         let (n1f, n2f) = (n1 as f64, n2 as f64);
+        // Where each batch value falls in the reference: reference values below it (`lo`) and
+        // at or below it (`up`). The batch is ascending, so its index positions are found by
+        // galloping forward through the small index (a cache-friendly stream); the final
+        // search within one stride depends on nothing but that position, so the CPU overlaps
+        // the cache misses of many batch values. Long batches are split across cores.
+        let places: Vec<(usize, usize, f64)> = if n2 >= PARALLEL_MIN {
+            current
+                .par_chunks(PARALLEL_MIN / 4)
+                .flat_map_iter(|part| self.places(part))
+                .collect()
+        } else {
+            self.places(current)
+        };
         let mut ext = Extremes::new();
         // `prev_up`: reference values <= the previous batch value.
         let mut prev_up = 0usize;
         let mut j = 0usize;
         while j < n2 {
             let c = current[j];
-            let lo = gallop_lower(r, prev_up, c);
+            let (lo, up, below) = places[j];
             if lo > prev_up {
                 // Reference values strictly between the previous batch value and c.
                 if j == 0 {
@@ -167,13 +252,12 @@ impl Ecdf {
                     ext.observe(r0, cdf_diff(gallop_upper(r, 0, r0), n1f, 0, n2f), true);
                 }
                 // The last of them is where the difference is largest.
-                ext.observe(r[lo - 1], cdf_diff(lo, n1f, j, n2f), true);
+                ext.observe(below, cdf_diff(lo, n1f, j, n2f), true);
             }
             let mut j_end = j + 1;
             while j_end < n2 && current[j_end] == c {
                 j_end += 1;
             }
-            let up = gallop_upper(r, lo, c);
             ext.observe(c, cdf_diff(up, n1f, j_end, n2f), up > lo);
             prev_up = up;
             j = j_end;
@@ -270,7 +354,25 @@ impl Ecdf {
     }
 }
 
+/// Asks the CPU to start loading the stride of `v` at `start` (two cache lines) into cache.
+#[inline(always)]
+fn prefetch(v: &[f64], start: usize) {
+    #[cfg(target_arch = "x86_64")]
+    if let Some(stride) = v.get(start..(start + STRIDE).min(v.len())) {
+        use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
+        // SAFETY: prefetching is a hint with no memory effects; both addresses lie within
+        // `stride`, a live slice.
+        unsafe {
+            _mm_prefetch::<_MM_HINT_T0>(stride.as_ptr().cast());
+            _mm_prefetch::<_MM_HINT_T0>(stride.as_ptr().add(stride.len() - 1).cast());
+        }
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = (v, start);
+}
+
 /// The first index `>= start` whose value is `>= x` (values ascending, `v[..start] < x`).
+#[cfg(test)]
 fn gallop_lower(v: &[f64], start: usize, x: f64) -> usize {
     gallop(v, start, |r| r < x)
 }
@@ -317,6 +419,37 @@ fn gallop(v: &[f64], start: usize, before: impl Fn(f64) -> bool) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn indexed_search_matches_partition_point_with_long_ties() {
+        // Runs of equal values longer than a stride, at stride boundaries and at the ends.
+        let mut v: Vec<f64> = Vec::new();
+        for (value, run) in [(-1.0, 3usize), (0.0, 200), (1.5, 64), (2.0, 1), (3.0, 129)] {
+            v.extend(std::iter::repeat_n(value, run));
+        }
+        let e = Ecdf::new(SortedSample::from_vec(v.clone())).unwrap();
+        for x in [
+            -2.0,
+            -1.0,
+            -0.5,
+            0.0,
+            1.0,
+            1.5,
+            1.7,
+            2.0,
+            2.5,
+            3.0,
+            4.0,
+            f64::INFINITY,
+        ] {
+            assert_eq!(e.count_below(x), v.partition_point(|&r| r < x), "x={x}");
+            assert_eq!(
+                e.count_at_or_below(x),
+                v.partition_point(|&r| r <= x),
+                "x={x}"
+            );
+        }
+    }
     use crate::ks::ks_statistic;
 
     struct Rng(u64);

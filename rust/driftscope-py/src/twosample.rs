@@ -106,8 +106,10 @@ pub fn ks_2samp<'py>(
     let alternative = parse_alternative(alternative)?;
     let method: KsMethod = parse(method)?;
     let (sa, sb) = sorted_pair(py, a, b)?;
-    let r = compute(py, || ks_2samp_sorted(sa.values(), sb.values(), alternative, method))?
-        .map_err(core_err)?;
+    let r = compute(py, || {
+        ks_2samp_sorted(sa.values(), sb.values(), alternative, method)
+    })?
+    .map_err(core_err)?;
     let d = ks_dict(py, &r)?;
     counts(&d, &sa, &sb)?;
     Ok(d)
@@ -209,7 +211,9 @@ fn floats(obj: &Bound<'_, PyAny>, arg: &str) -> PyResult<(Vec<f64>, bool)> {
         .call_method0("ravel")?
         .cast_into::<PyArray1<f64>>()
         .map_err(|_| invalid_value(format!("argument {arg} must be an array of numbers")))?;
-    let ro = arr.try_readonly().map_err(|e| invalid_value(e.to_string()))?;
+    let ro = arr
+        .try_readonly()
+        .map_err(|e| invalid_value(e.to_string()))?;
     Ok((ro.as_array().to_vec(), false))
 }
 
