@@ -261,3 +261,17 @@ def test_result_unpacks_like_scipy() -> None:
     r = ds.cramervonmises_2samp([1.0, 2.0, 3.0], [3.0, 4.0])
     assert tuple(r) == (r.statistic, r.pvalue) and len(r) == 2 and r[0] == r.statistic
     assert r.to_dict()["n1"] == 3
+
+
+@pytest.mark.parametrize("ties", [False, True])
+def test_long_samples_walked_in_parallel_match_scipy(ties: bool) -> None:
+    rng = np.random.default_rng(11)
+    a = rng.normal(size=300_000)
+    b = rng.normal(0.01, 1.0, size=200_000)
+    if ties:
+        a, b = np.round(a * 4), np.round(b * 4)
+    for alternative in ALTERNATIVES:
+        assert_ks_equal(a, b, alternative, "auto")
+    assert rel_close(ds.wasserstein_distance(a, b), st.wasserstein_distance(a, b), 1e-12)
+    assert rel_close(ds.energy_distance(a, b), st.energy_distance(a, b), 1e-12)
+    assert ds.ECDF(a).ks(b) == ds.ks_2samp(a, b)

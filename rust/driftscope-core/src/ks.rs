@@ -18,6 +18,7 @@
 use crate::cephes::binom;
 use crate::error::{Error, Result};
 use crate::kolmogorov::kstwo_sf;
+use rayon::prelude::*;
 use std::fmt;
 use std::str::FromStr;
 
@@ -206,6 +207,23 @@ impl Extremes {
         }
     }
 
+    /// Folds in the extremes of a walk over strictly larger values, as if this walk had
+    /// gone on over them: an extreme moves only where the later walk beats it strictly.
+    pub(crate) fn then(&mut self, later: &Extremes) {
+        let beat = |mine: &mut Option<(f64, f64)>, theirs: Option<(f64, f64)>, max: bool| {
+            if let Some(t) = theirs {
+                match mine {
+                    Some(m) if (max && t.0 <= m.0) || (!max && t.0 >= m.0) => {}
+                    _ => *mine = Some(t),
+                }
+            }
+        };
+        beat(&mut self.max1, later.max1, true);
+        beat(&mut self.max2, later.max2, true);
+        beat(&mut self.min1, later.min1, false);
+        beat(&mut self.min2, later.min2, false);
+    }
+
     /// `(maxS, loc_maxS, minS, loc_minS)` as in `ks_2samp`, `minS = clip(-min, 0, 1)`.
     fn finish(&self) -> (f64, f64, f64, f64) {
         let pick_max = match (self.max1, self.max2) {
@@ -281,29 +299,65 @@ pub(crate) fn check_nonempty(n1: usize, n2: usize, what: &str) -> Result<()> {
 }
 
 /// The KS statistic of two ascending samples (NaN-free, `-0.0` as `+0.0`, e.g. from
-/// [`crate::sort::SortedSample`]), by one merge walk.
+/// [`crate::sort::SortedSample`]), by one merge walk — split at value boundaries into parts
+/// walked on all cores when the samples are long.
 pub fn ks_statistic(a: &[f64], b: &[f64], alternative: Alternative) -> Result<KsStatistic> {
     check_nonempty(a.len(), b.len(), "ks_2samp")?;
     let (n1, n2) = (a.len(), b.len());
-    let (n1f, n2f) = (n1 as f64, n2 as f64);
+    let parts = if n1 + n2 >= PARALLEL_MIN {
+        rayon::current_num_threads().clamp(1, 8) * 2
+    } else {
+        1
+    };
+    // Part k walks the values in [split[k], split[k+1]); splits are values of `a`, so a run
+    // of equal values never straddles two parts.
+    let mut splits: Vec<f64> = (1..parts).map(|k| a[k * n1 / parts]).collect();
+    splits.dedup();
+    let bounds: Vec<(usize, usize)> = std::iter::once((0, 0))
+        .chain(
+            splits
+                .iter()
+                .map(|&v| (a.partition_point(|&x| x < v), b.partition_point(|&x| x < v))),
+        )
+        .chain(std::iter::once((n1, n2)))
+        .collect();
+    let walks: Vec<Extremes> = bounds
+        .par_windows(2)
+        .map(|w| walk(a, b, w[0], w[1]))
+        .collect();
     let mut ext = Extremes::new();
-    let (mut i, mut j) = (0usize, 0usize);
-    while i < n1 || j < n2 {
-        let v = if j >= n2 || (i < n1 && a[i] <= b[j]) {
+    for w in &walks {
+        ext.then(w);
+    }
+    Ok(ext.statistic(n1, n2, alternative))
+}
+
+/// Inputs at least this long (both samples together) are walked in parallel parts.
+const PARALLEL_MIN: usize = 1 << 18;
+
+/// The merge walk over `a[start.0..end.0]` and `b[start.1..end.1]`, the counts before the
+/// part being `start`.
+fn walk(a: &[f64], b: &[f64], start: (usize, usize), end: (usize, usize)) -> Extremes {
+    let (n1f, n2f) = (a.len() as f64, b.len() as f64);
+    let mut ext = Extremes::new();
+    let (mut i, mut j) = start;
+    let (e1, e2) = end;
+    while i < e1 || j < e2 {
+        let v = if j >= e2 || (i < e1 && a[i] <= b[j]) {
             a[i]
         } else {
             b[j]
         };
-        let in1 = i < n1 && a[i] == v;
-        while i < n1 && a[i] == v {
+        let in1 = i < e1 && a[i] == v;
+        while i < e1 && a[i] == v {
             i += 1;
         }
-        while j < n2 && b[j] == v {
+        while j < e2 && b[j] == v {
             j += 1;
         }
         ext.observe(v, cdf_diff(i, n1f, j, n2f), in1);
     }
-    Ok(ext.statistic(n1, n2, alternative))
+    ext
 }
 
 /// `scipy.stats.ks_2samp(a, b, alternative, method)` on two ascending samples.
@@ -553,6 +607,43 @@ fn count_paths_outside(m: u64, n: u64, g: u64, h: u64) -> Option<f64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn parallel_walk_equals_one_walk_with_ties_at_the_splits() {
+        let mut state = 7u64;
+        let mut draw = |n: usize, round: f64| -> Vec<f64> {
+            let mut v: Vec<f64> = (0..n)
+                .map(|_| {
+                    state = state
+                        .wrapping_mul(6364136223846793005)
+                        .wrapping_add(1442695040888963407);
+                    ((state >> 11) as f64 / (1u64 << 53) as f64 * round).floor()
+                })
+                .collect();
+            v.sort_by(f64::total_cmp);
+            v
+        };
+        for (n1, n2, round) in [
+            (200_000, 150_000, 7.0),
+            (300_000, 1_000, 1e6),
+            (5, 400_000, 3.0),
+        ] {
+            let a = draw(n1, round);
+            let b = draw(n2, round);
+            for alt in [
+                Alternative::TwoSided,
+                Alternative::Less,
+                Alternative::Greater,
+            ] {
+                let par = ks_statistic(&a, &b, alt).unwrap();
+                let one = walk(&a, &b, (0, 0), (n1, n2)).statistic(n1, n2, alt);
+                assert_eq!(
+                    (par.statistic, par.location, par.sign),
+                    (one.statistic, one.location, one.sign)
+                );
+            }
+        }
+    }
 
     fn ks(a: &[f64], b: &[f64], alt: &str, method: &str) -> KsResult {
         let mut a = a.to_vec();
