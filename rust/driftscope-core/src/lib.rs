@@ -20,11 +20,20 @@ mod npcompat;
 pub mod sort;
 pub mod wasserstein;
 
+pub mod categorical;
+pub mod divergence;
+pub mod histogram;
+pub mod quantile;
+pub mod special;
+
 pub use anderson::{anderson_ksamp_sorted, AndersonResult, AndersonVariant, PvalueBound};
+pub use categorical::{Category, CategoryCounts};
 pub use column::{Chunk, Numeric, Validity, Values};
 pub use cvm::{cramervonmises_2samp_sorted, CvmMethod, CvmResult};
+pub use divergence::{ContingencyTest, Measure, Smoothing};
 pub use ecdf::Ecdf;
 pub use error::{Error, Result};
+pub use histogram::{BinRule, Binning, Histogram};
 pub use ks::{ks_2samp_sorted, Alternative, KsFallback, KsMethod, KsResult, KsStatistic};
 pub use moments::Moments;
 pub use sort::SortedSample;
