@@ -7,6 +7,19 @@ streaming, mergeable summaries that read NumPy and Arrow columns in place.
 from __future__ import annotations
 
 from driftscope._core import Moments, __version__
+from driftscope.divergence import (
+    Divergence,
+    bhattacharyya,
+    chi2_test,
+    g_test,
+    hellinger,
+    js_distance,
+    js_divergence,
+    kl_divergence,
+    linf,
+    psi,
+    tvd,
+)
 from driftscope.errors import (
     CorruptDataError,
     DriftscopeError,
@@ -15,7 +28,12 @@ from driftscope.errors import (
     InvalidInputError,
     InvalidTypeError,
 )
-from driftscope.results import AndersonKSampResult, CramerVonMisesResult, KSResult
+from driftscope.results import (
+    AndersonKSampResult,
+    ContingencyResult,
+    CramerVonMisesResult,
+    KSResult,
+)
 from driftscope.twosample import (
     ECDF,
     anderson_ksamp,
@@ -28,8 +46,10 @@ from driftscope.twosample import (
 __all__ = [
     "ECDF",
     "AndersonKSampResult",
+    "ContingencyResult",
     "CorruptDataError",
     "CramerVonMisesResult",
+    "Divergence",
     "DriftscopeError",
     "EmptySampleError",
     "IncompatibleError",
@@ -39,8 +59,18 @@ __all__ = [
     "Moments",
     "__version__",
     "anderson_ksamp",
+    "bhattacharyya",
+    "chi2_test",
     "cramervonmises_2samp",
     "energy_distance",
+    "g_test",
+    "hellinger",
+    "js_distance",
+    "js_divergence",
+    "kl_divergence",
     "ks_2samp",
+    "linf",
+    "psi",
+    "tvd",
     "wasserstein_distance",
 ]

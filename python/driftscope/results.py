@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from dataclasses import asdict, dataclass, fields
 from typing import Any, ClassVar
 
-__all__ = ["AndersonKSampResult", "CramerVonMisesResult", "KSResult"]
+__all__ = ["AndersonKSampResult", "ContingencyResult", "CramerVonMisesResult", "KSResult"]
 
 
 class _Unpackable:
@@ -93,3 +93,23 @@ class AndersonKSampResult(_Unpackable):
     variant: str
     null_counts: tuple[int, ...]
     nan_counts: tuple[int, ...]
+
+
+@dataclass(frozen=True, eq=False)
+class ContingencyResult(_Unpackable):
+    """Chi-square or G test of a 2×k table, as ``scipy.stats.chi2_contingency``; unpacks to
+    ``(statistic, pvalue, dof, expected_freq)``."""
+
+    _tuple_len: ClassVar[int] = 4
+
+    statistic: float
+    pvalue: float
+    dof: int
+    expected_freq: Any
+    contributions: tuple[float, ...]
+    dropped: int
+
+    def to_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        d["expected_freq"] = self.expected_freq.tolist()
+        return d

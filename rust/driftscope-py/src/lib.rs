@@ -6,6 +6,7 @@
 
 use pyo3::prelude::*;
 
+mod divergence;
 mod errors;
 mod input;
 mod moments;
@@ -20,6 +21,8 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(twosample::cdf_distances, m)?)?;
     m.add_function(wrap_pyfunction!(twosample::cramervonmises_2samp, m)?)?;
     m.add_function(wrap_pyfunction!(twosample::anderson_ksamp, m)?)?;
+    m.add_function(wrap_pyfunction!(divergence::divergence_counts, m)?)?;
+    m.add_function(wrap_pyfunction!(divergence::contingency, m)?)?;
     m.add_function(wrap_pyfunction!(input::_column_buffers, m)?)?;
     Ok(())
 }
