@@ -14,8 +14,8 @@ __all__ = [
     "anderson_ksamp",
     "cdf_distances",
     "contingency",
-    "divergence_counts",
     "cramervonmises_2samp",
+    "divergence_counts",
     "ks_2samp",
 ]
 __version__: str
