@@ -101,7 +101,7 @@ impl Central {
         }
     }
 
-    /// The moment sums expressed in units of `2^e`, `e >= self.exp`.
+    /// The moment sums expressed in units of `2^e` (`e >= self.exp` unless the sums are 0).
     fn rescaled(&self, e: i32) -> (f64, f64, f64) {
         let shift = self.exp - e;
         if shift == 0 {
@@ -123,13 +123,22 @@ impl Central {
             *self = *b;
             return;
         }
-        let e = self.exp.max(b.exp);
+        // The common scale must suit every spread that is not zero: each side's (a constant
+        // side, e.g. a block of zeros, has none to keep) and the gap between the means.
+        let raw_delta = (b.mean - self.mean) + (b.mean_lo - self.mean_lo);
+        let gap_exp = (raw_delta != 0.0 && raw_delta.is_finite()).then(|| scale_exp(raw_delta));
+        let spread_exp = |c: &Central| (c.m2 > 0.0).then_some(c.exp);
+        let e = [spread_exp(self), spread_exp(b), gap_exp]
+            .into_iter()
+            .flatten()
+            .max()
+            .unwrap_or(0);
         let (a2, a3, a4) = self.rescaled(e);
         let (b2, b3, b4) = b.rescaled(e);
         let na = self.n as f64;
         let nb = b.n as f64;
         let n = na + nb;
-        let delta = ldexp((b.mean - self.mean) + (b.mean_lo - self.mean_lo), -e);
+        let delta = ldexp(raw_delta, -e);
         let dn = delta / n;
         let dn2 = dn * dn;
         let nab = na * nb;
@@ -182,6 +191,17 @@ fn ldexp(mut x: f64, mut e: i32) -> f64 {
 /// `2^e` for `-1022 <= e <= 1023`.
 fn pow2(e: i32) -> f64 {
     f64::from_bits(((e + 1023) as u64) << 52)
+}
+
+/// The scale exponent for data of magnitude `m`: 0 (no scaling) while `m`'s fourth power
+/// stays well inside f64's range, else `m`'s binary exponent.
+fn scale_exp(m: f64) -> i32 {
+    let e = exponent(m.abs());
+    if e.abs() > SAFE_EXP {
+        e.clamp(-1000, 1000)
+    } else {
+        0
+    }
 }
 
 /// The binary exponent of a finite `m > 0` (`floor(log2 m)` for normal numbers).
@@ -506,12 +526,7 @@ impl Moments {
         let (_, lo, hi) = pass1(ys);
         self.min = self.min.min(lo);
         self.max = self.max.max(hi);
-        let e = exponent(lo.abs().max(hi.abs()));
-        let exp = if e.abs() > SAFE_EXP {
-            e.clamp(-1000, 1000)
-        } else {
-            0
-        };
+        let exp = scale_exp(lo.abs().max(hi.abs()));
         if exp != 0 {
             let scale = pow2(-exp);
             for y in ys.iter_mut() {
@@ -906,6 +921,23 @@ mod tests {
             );
             assert!(close(m.skewness(true), skew, 1e-10), "scale {scale}");
             assert!(close(m.kurtosis(true, true), kurt, 1e-10), "scale {scale}");
+        }
+    }
+
+    #[test]
+    fn tiny_values_merged_with_zero_blocks_keep_their_scale() {
+        let xs = [4.870483171863393e-136, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0];
+        let whole = Moments::from(&xs[..]);
+        let mut merged = Moments::new();
+        for part in xs.chunks(1) {
+            merged.merge(&Moments::from(part));
+        }
+        let unit: Vec<f64> = xs.iter().map(|x| x * 1e136).collect();
+        let (_, _, skew, kurt) = reference(&unit);
+        for m in [&whole, &merged] {
+            assert!(close(m.skewness(true), skew, 1e-12), "{}", m.skewness(true));
+            assert!(close(m.kurtosis(true, true), kurt, 1e-12));
+            assert!(close(m.std(0.0), reference(&unit).1.sqrt() * 1e-136, 1e-12));
         }
     }
 
