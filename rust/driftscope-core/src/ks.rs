@@ -304,23 +304,7 @@ pub(crate) fn check_nonempty(n1: usize, n2: usize, what: &str) -> Result<()> {
 pub fn ks_statistic(a: &[f64], b: &[f64], alternative: Alternative) -> Result<KsStatistic> {
     check_nonempty(a.len(), b.len(), "ks_2samp")?;
     let (n1, n2) = (a.len(), b.len());
-    let parts = if n1 + n2 >= PARALLEL_MIN {
-        rayon::current_num_threads().clamp(1, 8) * 2
-    } else {
-        1
-    };
-    // Part k walks the values in [split[k], split[k+1]); splits are values of `a`, so a run
-    // of equal values never straddles two parts.
-    let mut splits: Vec<f64> = (1..parts).map(|k| a[k * n1 / parts]).collect();
-    splits.dedup();
-    let bounds: Vec<(usize, usize)> = std::iter::once((0, 0))
-        .chain(
-            splits
-                .iter()
-                .map(|&v| (a.partition_point(|&x| x < v), b.partition_point(|&x| x < v))),
-        )
-        .chain(std::iter::once((n1, n2)))
-        .collect();
+    let bounds = merge_parts(a, b);
     let walks: Vec<Extremes> = bounds
         .par_windows(2)
         .map(|w| walk(a, b, w[0], w[1]))
@@ -334,6 +318,29 @@ pub fn ks_statistic(a: &[f64], b: &[f64], alternative: Alternative) -> Result<Ks
 
 /// Inputs at least this long (both samples together) are walked in parallel parts.
 const PARALLEL_MIN: usize = 1 << 18;
+
+/// Where to split a merge walk over two ascending samples into parts for all cores: the
+/// start counts `(i, j)` of each part, then `(n1, n2)`. Part `k` covers the values in
+/// `[v_k, v_{k+1})`, the `v_k` being values of `a`, so a run of equal values never straddles
+/// two parts. One part (`[(0, 0), (n1, n2)]`) when the samples are short.
+pub(crate) fn merge_parts(a: &[f64], b: &[f64]) -> Vec<(usize, usize)> {
+    let (n1, n2) = (a.len(), b.len());
+    let parts = if n1 + n2 >= PARALLEL_MIN && n1 > 0 {
+        rayon::current_num_threads().clamp(1, 8) * 2
+    } else {
+        1
+    };
+    let mut splits: Vec<f64> = (1..parts).map(|k| a[k * n1 / parts]).collect();
+    splits.dedup();
+    std::iter::once((0, 0))
+        .chain(
+            splits
+                .iter()
+                .map(|&v| (a.partition_point(|&x| x < v), b.partition_point(|&x| x < v))),
+        )
+        .chain(std::iter::once((n1, n2)))
+        .collect()
+}
 
 /// The merge walk over `a[start.0..end.0]` and `b[start.1..end.1]`, the counts before the
 /// part being `start`.

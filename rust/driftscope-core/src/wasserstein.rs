@@ -14,7 +14,7 @@
 //! `wasserstein_distance([1, inf], [2, inf])` is NaN, as in scipy.
 
 use crate::error::Result;
-use crate::ks::check_nonempty;
+use crate::ks::{check_nonempty, merge_parts};
 use rayon::prelude::*;
 
 /// Both CDF distances of one walk.
@@ -70,29 +70,11 @@ impl Accumulator {
     }
 }
 
-/// Inputs at least this long (both samples together) are integrated in parallel parts.
-const PARALLEL_MIN: usize = 1 << 18;
-
 /// The integrals `Σ |F1-F2| Δx` and `Σ (F1-F2)² Δx` over the pooled values of two ascending
 /// samples (NaN-free), by one merge walk — split at values of `a` into parts integrated on all
 /// cores when the samples are long (a run of equal values never straddles two parts).
 pub(crate) fn cdf_integrals(a: &[f64], b: &[f64]) -> (f64, f64) {
-    let (n1, n2) = (a.len(), b.len());
-    let parts = if n1 + n2 >= PARALLEL_MIN && n1 > 0 {
-        rayon::current_num_threads().clamp(1, 8) * 2
-    } else {
-        1
-    };
-    let mut splits: Vec<f64> = (1..parts).map(|k| a[k * n1 / parts]).collect();
-    splits.dedup();
-    let bounds: Vec<(usize, usize)> = std::iter::once((0, 0))
-        .chain(
-            splits
-                .iter()
-                .map(|&v| (a.partition_point(|&x| x < v), b.partition_point(|&x| x < v))),
-        )
-        .chain(std::iter::once((n1, n2)))
-        .collect();
+    let bounds = merge_parts(a, b);
     let sums: Vec<(Accumulator, Accumulator)> = bounds
         .par_windows(2)
         .map(|w| integrate(a, b, w[0], w[1]))
