@@ -611,6 +611,22 @@ fn count_paths_outside(m: u64, n: u64, g: u64, h: u64) -> Option<f64> {
     Some(num_paths)
 }
 
+/// `n` ascending pseudo-random values `floor(u · round)`, `u` uniform in [0, 1): heavy ties for
+/// small `round`. Shared by the tests of the parallel merge walks.
+#[cfg(test)]
+pub(crate) fn sorted_grid_sample(state: &mut u64, n: usize, round: f64) -> Vec<f64> {
+    let mut v: Vec<f64> = (0..n)
+        .map(|_| {
+            *state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            ((*state >> 11) as f64 / (1u64 << 53) as f64 * round).floor()
+        })
+        .collect();
+    v.sort_by(f64::total_cmp);
+    v
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -618,18 +634,7 @@ mod tests {
     #[test]
     fn parallel_walk_equals_one_walk_with_ties_at_the_splits() {
         let mut state = 7u64;
-        let mut draw = |n: usize, round: f64| -> Vec<f64> {
-            let mut v: Vec<f64> = (0..n)
-                .map(|_| {
-                    state = state
-                        .wrapping_mul(6364136223846793005)
-                        .wrapping_add(1442695040888963407);
-                    ((state >> 11) as f64 / (1u64 << 53) as f64 * round).floor()
-                })
-                .collect();
-            v.sort_by(f64::total_cmp);
-            v
-        };
+        let mut draw = |n: usize, round: f64| sorted_grid_sample(&mut state, n, round);
         for (n1, n2, round) in [
             (200_000, 150_000, 7.0),
             (300_000, 1_000, 1e6),

@@ -173,16 +173,8 @@ mod tests {
     fn parallel_integrals_equal_one_walk() {
         let mut state = 11u64;
         let mut draw = |n: usize, round: f64| -> Vec<f64> {
-            let mut v: Vec<f64> = (0..n)
-                .map(|_| {
-                    state = state
-                        .wrapping_mul(6364136223846793005)
-                        .wrapping_add(1442695040888963407);
-                    ((state >> 11) as f64 / (1u64 << 53) as f64 * round).floor() / round
-                })
-                .collect();
-            v.sort_by(f64::total_cmp);
-            v
+            let grid = crate::ks::sorted_grid_sample(&mut state, n, round);
+            grid.into_iter().map(|x| x / round).collect()
         };
         for (n1, n2, round) in [
             (200_000, 150_000, 7.0),
