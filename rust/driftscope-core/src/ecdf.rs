@@ -13,14 +13,18 @@
 //! whole pooled sample and so cost `O(n + m)`: they reuse the merge-walk kernels.
 
 use crate::anderson::{anderson_ksamp_sorted, AndersonResult, AndersonVariant};
+use crate::census::{
+    fold_extremes, gather, gathered_too_many, ks_buckets, segments, Census, Skipped,
+};
 use crate::column::Chunk;
 use crate::cvm::{cramervonmises_2samp_sorted, CvmMethod, CvmResult};
 use crate::error::{Error, Result};
 use crate::ks::{
-    cdf_diff, check_nonempty, ks_pvalue, Alternative, Extremes, KsMethod, KsResult, KsStatistic,
+    cdf_diff, check_nonempty, ks_pvalue, walk_segment, Alternative, Extremes, KsMethod, KsResult,
+    KsStatistic,
 };
 use crate::serial::{Reader, Writer};
-use crate::sort::SortedSample;
+use crate::sort::{SortedSample, Spread, FINE};
 use crate::wasserstein::{cdf_distances_sorted, CdfDistances};
 use rayon::prelude::*;
 
@@ -36,6 +40,36 @@ pub struct Ecdf {
     /// Every [`STRIDE`]-th reference value: a cache-resident index that narrows each search
     /// to one stride of the reference, so searches cost ~2 cache misses instead of ~log2(n).
     index: Vec<f64>,
+    /// The reference's bucket census for [`Ecdf::ks_chunks`] (large references only).
+    buckets: Option<Buckets>,
+}
+
+/// A bucket map fitted to the reference and the reference's count in every bucket.
+#[derive(Debug, Clone)]
+struct Buckets {
+    spread: Spread,
+    counts: Vec<u32>,
+}
+
+impl Buckets {
+    /// The census of an ascending sample: bucket edges found by galloping, not by mapping
+    /// every value.
+    fn of_sorted(v: &[f64]) -> Buckets {
+        let picks: Vec<f64> = (0..CENSUS_SAMPLE)
+            .map(|i| v[i * v.len() / CENSUS_SAMPLE])
+            .filter(|x| x.is_finite())
+            .collect();
+        let spread = Spread::from_sample(&picks);
+        let mut counts = vec![0u32; FINE];
+        let mut start = 0usize;
+        for (k, c) in counts.iter_mut().enumerate() {
+            let end = gallop(v, start, |x| spread.index(x) <= k);
+            // At most u32::MAX values: the reference's size is checked before.
+            *c = (end - start) as u32;
+            start = end;
+        }
+        Buckets { spread, counts }
+    }
 }
 
 impl PartialEq for Ecdf {
@@ -50,6 +84,12 @@ const STRIDE: usize = 16;
 const PREFETCH_AHEAD: usize = 16;
 /// Batches at least this long are located on all cores.
 const PARALLEL_MIN: usize = 1 << 14;
+/// References at least this long get a bucket census, and batches at least this long are
+/// tested through it.
+const CENSUS_REF_MIN: usize = 1 << 16;
+const CENSUS_BATCH_MIN: usize = 1 << 13;
+/// Reference values sampled to fit the bucket map.
+const CENSUS_SAMPLE: usize = 1024;
 
 impl Ecdf {
     /// The ECDF of a sorted sample; an empty one is an error.
@@ -62,7 +102,15 @@ impl Ecdf {
             ));
         }
         let index = sample.values().iter().step_by(STRIDE).copied().collect();
-        Ok(Ecdf { sample, index })
+        let n = sample.len();
+        let buckets = (CENSUS_REF_MIN..=u32::MAX as usize)
+            .contains(&n)
+            .then(|| Buckets::of_sorted(sample.values()));
+        Ok(Ecdf {
+            sample,
+            index,
+            buckets,
+        })
     }
 
     /// The first index whose value is not `before` (`before` true on a prefix of the values):
@@ -277,6 +325,53 @@ impl Ecdf {
     ) -> Result<KsResult> {
         let stat = self.ks_statistic(current, alternative)?;
         Ok(ks_pvalue(&stat, method))
+    }
+
+    /// `scipy.stats.ks_2samp(reference, current, alternative, method)` for a batch in any
+    /// order, with what the batch left out. A long batch against a large reference is
+    /// bucketed with the reference's census (see [`crate::census`]): one pass over the
+    /// batch, then only the batch values in the few buckets that can hold the extremes are
+    /// sorted and walked against the matching stretches of the reference. Otherwise the
+    /// batch is sorted and [`Ecdf::ks`] walks it.
+    pub fn ks_chunks(
+        &self,
+        current: &[Chunk<'_>],
+        alternative: Alternative,
+        method: KsMethod,
+    ) -> Result<(KsResult, Skipped)> {
+        let sorted = || -> Result<(KsResult, Skipped)> {
+            let cur = SortedSample::from_chunks(current);
+            Ok((self.ks(cur.values(), alternative, method)?, (&cur).into()))
+        };
+        let m: usize = current.iter().map(|c| c.len()).sum();
+        let Some(b) = &self.buckets else {
+            return sorted();
+        };
+        if !(CENSUS_BATCH_MIN..=u32::MAX as usize).contains(&m) {
+            return sorted();
+        }
+        let cb = Census::take(current, &b.spread, false);
+        let (n1, n2) = (self.n(), cb.valid());
+        check_nonempty(n1, n2, "ECDF.ks")?;
+        let wanted = ks_buckets(&b.counts, &cb.counts, n1, n2, alternative);
+        if gathered_too_many(&b.counts, &cb.counts, &wanted) {
+            return sorted();
+        }
+        let gb = gather(current, &b.spread, &wanted);
+        let r = self.values();
+        let n = (n1 as f64, n2 as f64);
+        let walks: Vec<Extremes> = segments(&b.counts, &cb.counts, &wanted)
+            .into_par_iter()
+            .with_min_len(16)
+            .map(|(_, r1, r2, before)| {
+                // The reference is not gathered: its values in the bucket are the `r1.len()`
+                // values after the `before.0` below it.
+                let reference = r.get(before.0..before.0 + r1.len()).unwrap_or(&[]);
+                walk_segment(reference, gb.get(r2).unwrap_or(&[]), before, n)
+            })
+            .collect();
+        let stat = fold_extremes(&walks).statistic(n1, n2, alternative);
+        Ok((ks_pvalue(&stat, method), (&cb.tally).into()))
     }
 
     /// Wasserstein-1 and energy distances to an ascending batch (`O(n + m)`).

@@ -345,10 +345,27 @@ pub(crate) fn merge_parts(a: &[f64], b: &[f64]) -> Vec<(usize, usize)> {
 /// The merge walk over `a[start.0..end.0]` and `b[start.1..end.1]`, the counts before the
 /// part being `start`.
 fn walk(a: &[f64], b: &[f64], start: (usize, usize), end: (usize, usize)) -> Extremes {
-    let (n1f, n2f) = (a.len() as f64, b.len() as f64);
+    walk_segment(
+        &a[start.0..end.0],
+        &b[start.1..end.1],
+        start,
+        (a.len() as f64, b.len() as f64),
+    )
+}
+
+/// The merge walk over a stretch of two ascending samples of sizes `n`: `a` and `b` hold
+/// every value of their sample within some value range (a run of equal values is never
+/// cut), and `before` counts the values of each sample below that range.
+pub(crate) fn walk_segment(
+    a: &[f64],
+    b: &[f64],
+    before: (usize, usize),
+    n: (f64, f64),
+) -> Extremes {
+    let (n1f, n2f) = n;
     let mut ext = Extremes::new();
-    let (mut i, mut j) = start;
-    let (e1, e2) = end;
+    let (mut i, mut j) = (0usize, 0usize);
+    let (e1, e2) = (a.len(), b.len());
     while i < e1 || j < e2 {
         let v = if j >= e2 || (i < e1 && a[i] <= b[j]) {
             a[i]
@@ -362,7 +379,7 @@ fn walk(a: &[f64], b: &[f64], start: (usize, usize), end: (usize, usize)) -> Ext
         while j < e2 && b[j] == v {
             j += 1;
         }
-        ext.observe(v, cdf_diff(i, n1f, j, n2f), in1);
+        ext.observe(v, cdf_diff(before.0 + i, n1f, before.1 + j, n2f), in1);
     }
     ext
 }

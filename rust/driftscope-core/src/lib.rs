@@ -10,6 +10,7 @@ pub mod moments;
 pub mod serial;
 
 pub mod anderson;
+pub mod census;
 mod cephes;
 pub mod cvm;
 mod dd;

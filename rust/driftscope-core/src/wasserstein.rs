@@ -54,7 +54,7 @@ impl Accumulator {
     }
 
     /// Adds another accumulator's total (its compensation term included).
-    fn merge(&mut self, other: &Accumulator) {
+    pub(crate) fn merge(&mut self, other: &Accumulator) {
         if let Some(sp) = other.special {
             self.add(sp);
         }

@@ -19,6 +19,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<twosample::PyEcdf>()?;
     m.add_function(wrap_pyfunction!(twosample::ks_2samp, m)?)?;
     m.add_function(wrap_pyfunction!(twosample::cdf_distances, m)?)?;
+    m.add_function(wrap_pyfunction!(twosample::wasserstein_distance, m)?)?;
     m.add_function(wrap_pyfunction!(twosample::cramervonmises_2samp, m)?)?;
     m.add_function(wrap_pyfunction!(twosample::anderson_ksamp, m)?)?;
     m.add_function(wrap_pyfunction!(divergence::divergence_counts, m)?)?;

@@ -4,8 +4,9 @@
 //! result object and raises scipy's warnings, so the Python surface stays in one place.
 
 use driftscope_core::anderson::{anderson_ksamp_sorted, AndersonResult, AndersonVariant};
+use driftscope_core::census::{ks_2samp_chunks, wasserstein_chunks, Skipped};
 use driftscope_core::cvm::{cramervonmises_2samp_sorted, CvmMethod, CvmResult};
-use driftscope_core::ks::{ks_2samp_sorted, Alternative, KsMethod, KsResult};
+use driftscope_core::ks::{Alternative, KsMethod, KsResult};
 use driftscope_core::sort::{sort_pair, SortedSample};
 use driftscope_core::wasserstein::cdf_distances_sorted;
 use driftscope_core::{Ecdf, Error};
@@ -50,7 +51,7 @@ fn sorted_pair(
     compute(py, move || sort_pair(&xa, &xb))
 }
 
-fn counts<'py>(d: &Bound<'py, PyDict>, a: &SortedSample, b: &SortedSample) -> PyResult<()> {
+fn counts<'py>(d: &Bound<'py, PyDict>, a: &Skipped, b: &Skipped) -> PyResult<()> {
     d.set_item("null_counts", (a.null_count, b.null_count))?;
     d.set_item("nan_counts", (a.nan_count, b.nan_count))?;
     d.set_item("inf_counts", (a.inf_count(), b.inf_count()))?;
@@ -105,14 +106,28 @@ pub fn ks_2samp<'py>(
 ) -> PyResult<Bound<'py, PyDict>> {
     let alternative = parse_alternative(alternative)?;
     let method: KsMethod = parse(method)?;
-    let (sa, sb) = sorted_pair(py, a, b)?;
-    let r = compute(py, || {
-        ks_2samp_sorted(sa.values(), sb.values(), alternative, method)
-    })?
-    .map_err(core_err)?;
+    let ca = extract_column(a, "a")?;
+    let cb = extract_column(b, "b")?;
+    let (xa, xb) = (ca.chunks()?, cb.chunks()?);
+    let (r, sa, sb) =
+        compute(py, || ks_2samp_chunks(&xa, &xb, alternative, method))?.map_err(core_err)?;
     let d = ks_dict(py, &r)?;
     counts(&d, &sa, &sb)?;
     Ok(d)
+}
+
+/// `scipy.stats.wasserstein_distance` of two columns.
+#[pyfunction]
+pub fn wasserstein_distance(
+    py: Python<'_>,
+    a: &Bound<'_, PyAny>,
+    b: &Bound<'_, PyAny>,
+) -> PyResult<f64> {
+    let ca = extract_column(a, "a")?;
+    let cb = extract_column(b, "b")?;
+    let (xa, xb) = (ca.chunks()?, cb.chunks()?);
+    let (w, _, _) = compute(py, || wasserstein_chunks(&xa, &xb))?.map_err(core_err)?;
+    Ok(w)
 }
 
 /// `(wasserstein, energy)` distances of two columns (`scipy.stats.wasserstein_distance` and
@@ -144,7 +159,7 @@ pub fn cramervonmises_2samp<'py>(
     })?
     .map_err(core_err)?;
     let d = cvm_dict(py, &r)?;
-    counts(&d, &sa, &sb)?;
+    counts(&d, &(&sa).into(), &(&sb).into())?;
     Ok(d)
 }
 
@@ -293,11 +308,13 @@ impl PyEcdf {
     ) -> PyResult<Bound<'py, PyDict>> {
         let alternative = parse_alternative(alternative)?;
         let method: KsMethod = parse(method)?;
-        let cur = sorted_column(py, current, "current")?;
+        let col = extract_column(current, "current")?;
+        let chunks = col.chunks()?;
         let inner = &self.inner;
-        let r = compute(py, || inner.ks(cur.values(), alternative, method))?.map_err(core_err)?;
+        let (r, cur) =
+            compute(py, || inner.ks_chunks(&chunks, alternative, method))?.map_err(core_err)?;
         let d = ks_dict(py, &r)?;
-        counts(&d, self.inner.sample(), &cur)?;
+        counts(&d, &self.inner.sample().into(), &cur)?;
         Ok(d)
     }
 
@@ -321,7 +338,7 @@ impl PyEcdf {
         let inner = &self.inner;
         let r = compute(py, || inner.cvm(cur.values(), method))?.map_err(core_err)?;
         let d = cvm_dict(py, &r)?;
-        counts(&d, self.inner.sample(), &cur)?;
+        counts(&d, &self.inner.sample().into(), &(&cur).into())?;
         Ok(d)
     }
 
