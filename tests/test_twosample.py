@@ -314,6 +314,7 @@ def test_bucket_census_paths_match_scipy(
     ecdf = ds.ECDF(a)
     assert ecdf.ks(b) == ds.ks_2samp(a, b)
     assert ecdf.ks(b[:10_000], "less") == ds.ks_2samp(a, b[:10_000], "less")
+    assert rel_close(ecdf.wasserstein(b), theirs, 1e-12)
     # NaN and nulls are skipped and counted on the census path too.
     holes = b.copy()
     holes[::1000] = np.nan

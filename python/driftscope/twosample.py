@@ -146,7 +146,7 @@ class ECDF:
 
     def wasserstein(self, current: Any) -> float:
         """``wasserstein_distance(reference, current)``."""
-        return self._inner.distances(current)[0]
+        return self._inner.wasserstein(current)
 
     def energy(self, current: Any) -> float:
         """``energy_distance(reference, current)``."""

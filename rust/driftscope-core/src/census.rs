@@ -91,6 +91,7 @@ fn shared_spread(a: &[Chunk<'_>], b: &[Chunk<'_>]) -> Spread {
 
 /// Values per bucket of one column and, when asked for, the sums of their offsets from
 /// their bucket's lower edge.
+#[derive(Debug, Clone)]
 pub(crate) struct Census {
     pub(crate) counts: Vec<u32>,
     /// `Σ (x - spread.lower(k))` per bucket `k` (empty unless asked for; meaningless for
@@ -282,7 +283,7 @@ pub(crate) fn segments(c1: &[u32], c2: &[u32], wanted: &[bool]) -> Vec<Segment> 
 }
 
 /// `v[r]`, or an empty slice if the census and the gathered values ever disagreed.
-fn slice(v: &[f64], r: Range<usize>) -> &[f64] {
+pub(crate) fn slice(v: &[f64], r: Range<usize>) -> &[f64] {
     v.get(r).unwrap_or(&[])
 }
 
@@ -377,20 +378,7 @@ pub fn wasserstein_chunks(a: &[Chunk<'_>], b: &[Chunk<'_>]) -> Result<(f64, Skip
         // Infinite gaps make inf or NaN by IEEE rules; the sorted walk reproduces scipy's.
         return sorted(a, b);
     }
-    let (n1f, n2f) = (n1 as f64, n2 as f64);
-    let (mut i, mut j) = (0usize, 0usize);
-    let wanted: Vec<bool> = (0..FINE)
-        .map(|k| {
-            let (x, y) = (ca.counts[k] as usize, cb.counts[k] as usize);
-            let d = cdf_diff(i, n1f, j, n2f);
-            i += x;
-            j += y;
-            let width = spread.lower(k + 1) - spread.lower(k);
-            // The sign of F1 - F2 may change within the bucket, or it has an open edge.
-            x + y > 0
-                && (!width.is_finite() || (d - y as f64 / n2f < 0.0 && d + x as f64 / n1f > 0.0))
-        })
-        .collect();
+    let wanted = wasserstein_buckets(&spread, &ca.counts, &cb.counts, n1, n2);
     if gathered_too_many(&ca.counts, &cb.counts, &wanted) {
         return sorted(a, b);
     }
@@ -398,14 +386,58 @@ pub fn wasserstein_chunks(a: &[Chunk<'_>], b: &[Chunk<'_>]) -> Result<(f64, Skip
         || gather(a, &spread, &wanted),
         || gather(b, &spread, &wanted),
     );
-    let n = (n1f, n2f);
-    let mut exact: Vec<(usize, Accumulator)> = segments(&ca.counts, &cb.counts, &wanted)
+    let w = wasserstein_from_census(&spread, (&ca, &cb), (n1, n2), &wanted, |r1, r2, _| {
+        (slice(&ga, r1), slice(&gb, r2))
+    });
+    Ok((w, (&ca.tally).into(), (&cb.tally).into()))
+}
+
+/// The buckets where `F1 - F2` may change sign, or that have an open edge: there
+/// Wasserstein needs the values in order.
+pub(crate) fn wasserstein_buckets(
+    spread: &Spread,
+    c1: &[u32],
+    c2: &[u32],
+    n1: usize,
+    n2: usize,
+) -> Vec<bool> {
+    let (n1f, n2f) = (n1 as f64, n2 as f64);
+    let (mut i, mut j) = (0usize, 0usize);
+    c1.iter()
+        .zip(c2)
+        .enumerate()
+        .map(|(k, (&x, &y))| {
+            let (x, y) = (x as usize, y as usize);
+            let d = cdf_diff(i, n1f, j, n2f);
+            i += x;
+            j += y;
+            let width = spread.lower(k + 1) - spread.lower(k);
+            x + y > 0
+                && (!width.is_finite() || (d - y as f64 / n2f < 0.0 && d + x as f64 / n1f > 0.0))
+        })
+        .collect()
+}
+
+/// `∫ |F1 - F2|` from the censuses (with offsets) of two samples of sizes `n`: the `wanted`
+/// buckets are integrated exactly over their values in order, which `values(r1, r2,
+/// before)` gives (the ranges are as in [`segments`]); the others from counts and offsets.
+pub(crate) fn wasserstein_from_census<'v>(
+    spread: &Spread,
+    census: (&Census, &Census),
+    n: (usize, usize),
+    wanted: &[bool],
+    values: impl Fn(Range<usize>, Range<usize>, (usize, usize)) -> (&'v [f64], &'v [f64]) + Sync,
+) -> f64 {
+    let (ca, cb) = census;
+    let (n1, n2) = n;
+    let (n1f, n2f) = (n1 as f64, n2 as f64);
+    let mut exact: Vec<Accumulator> = segments(&ca.counts, &cb.counts, wanted)
         .into_par_iter()
         .with_min_len(16)
         .map(|(k, r1, r2, before)| {
             let edges = (spread.lower(k), spread.lower(k + 1));
-            let acc = integrate_segment(slice(&ga, r1), slice(&gb, r2), before, n, edges);
-            (k, acc)
+            let (a, b) = values(r1, r2, before);
+            integrate_segment(a, b, before, (n1f, n2f), edges)
         })
         .collect();
     exact.reverse();
@@ -413,19 +445,16 @@ pub fn wasserstein_chunks(a: &[Chunk<'_>], b: &[Chunk<'_>]) -> Result<(f64, Skip
     let (mut i, mut j) = (0usize, 0usize);
     for (k, &w) in wanted.iter().enumerate() {
         let (x, y) = (ca.counts[k] as usize, cb.counts[k] as usize);
+        let d = cdf_diff(i, n1f, j, n2f);
+        i += x;
+        j += y;
         if w {
-            if let Some((_, acc)) = exact.pop() {
+            if let Some(acc) = exact.pop() {
                 total.merge(&acc);
             }
-        } else {
+        } else if x + y > 0 || d != 0.0 {
             // F1 - F2 keeps one sign over the bucket: integrate it from the counts and sums.
-            // (Zero over the open-ended stretches before and after all the values.)
-            let d = cdf_diff(i, n1f, j, n2f);
-            if x + y == 0 && d == 0.0 {
-                i += x;
-                j += y;
-                continue;
-            }
+            // (It is zero over the open-ended stretches before and after all the values.)
             let width = spread.lower(k + 1) - spread.lower(k);
             let mut integral = d * width;
             if x > 0 {
@@ -436,10 +465,8 @@ pub fn wasserstein_chunks(a: &[Chunk<'_>], b: &[Chunk<'_>]) -> Result<(f64, Skip
             }
             total.add(integral.abs());
         }
-        i += x;
-        j += y;
     }
-    Ok((total.value(), (&ca.tally).into(), (&cb.tally).into()))
+    total.value()
 }
 
 /// `∫ |F1 - F2|` over the value range `edges` holding exactly the values `a` and `b`
@@ -585,7 +612,7 @@ mod tests {
     }
 
     #[test]
-    fn ecdf_ks_matches_the_full_walk() {
+    fn ecdf_ks_and_wasserstein_match_the_full_walk() {
         for (name, a, b) in cases() {
             let ecdf = crate::ecdf::Ecdf::new(SortedSample::from_vec(a.clone())).unwrap();
             let sa = sorted(&a);
@@ -601,6 +628,12 @@ mod tests {
                     let (got, _) = ecdf.ks_chunks(&chunk(batch), alt, KsMethod::Auto).unwrap();
                     assert_eq!(got, want, "{name} {m} {alt:?}");
                 }
+                let want = cdf_distances_sorted(&sa, &sb).unwrap().wasserstein;
+                let (got, _) = ecdf.wasserstein_chunks(&chunk(batch)).unwrap();
+                assert!(
+                    (got - want).abs() <= 1e-13 * want.abs(),
+                    "{name} {m}: {got} vs {want}"
+                );
             }
         }
     }

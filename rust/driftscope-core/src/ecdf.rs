@@ -14,7 +14,8 @@
 
 use crate::anderson::{anderson_ksamp_sorted, AndersonResult, AndersonVariant};
 use crate::census::{
-    fold_extremes, gather, gathered_too_many, ks_buckets, segments, Census, Skipped,
+    fold_extremes, gather, gathered_too_many, ks_buckets, segments, slice, wasserstein_buckets,
+    wasserstein_from_census, Census, Skipped,
 };
 use crate::column::Chunk;
 use crate::cvm::{cramervonmises_2samp_sorted, CvmMethod, CvmResult};
@@ -44,11 +45,12 @@ pub struct Ecdf {
     buckets: Option<Buckets>,
 }
 
-/// A bucket map fitted to the reference and the reference's count in every bucket.
+/// A bucket map fitted to the reference and the reference's census under it (counts and
+/// offset sums).
 #[derive(Debug, Clone)]
 struct Buckets {
     spread: Spread,
-    counts: Vec<u32>,
+    census: Census,
 }
 
 impl Buckets {
@@ -61,14 +63,22 @@ impl Buckets {
             .collect();
         let spread = Spread::from_sample(&picks);
         let mut counts = vec![0u32; FINE];
+        let mut offsets = vec![0.0f64; FINE];
         let mut start = 0usize;
-        for (k, c) in counts.iter_mut().enumerate() {
+        for (k, (c, o)) in counts.iter_mut().zip(&mut offsets).enumerate() {
             let end = gallop(v, start, |x| spread.index(x) <= k);
             // At most u32::MAX values: the reference's size is checked before.
             *c = (end - start) as u32;
+            let lower = spread.lower(k);
+            *o = v[start..end].iter().map(|&x| x - lower).sum();
             start = end;
         }
-        Buckets { spread, counts }
+        let census = Census {
+            counts,
+            offsets,
+            tally: SortedSample::default(),
+        };
+        Buckets { spread, census }
     }
 }
 
@@ -353,14 +363,15 @@ impl Ecdf {
         let cb = Census::take(current, &b.spread, false);
         let (n1, n2) = (self.n(), cb.valid());
         check_nonempty(n1, n2, "ECDF.ks")?;
-        let wanted = ks_buckets(&b.counts, &cb.counts, n1, n2, alternative);
-        if gathered_too_many(&b.counts, &cb.counts, &wanted) {
+        let counts = &b.census.counts;
+        let wanted = ks_buckets(counts, &cb.counts, n1, n2, alternative);
+        if gathered_too_many(counts, &cb.counts, &wanted) {
             return sorted();
         }
         let gb = gather(current, &b.spread, &wanted);
         let r = self.values();
         let n = (n1 as f64, n2 as f64);
-        let walks: Vec<Extremes> = segments(&b.counts, &cb.counts, &wanted)
+        let walks: Vec<Extremes> = segments(counts, &cb.counts, &wanted)
             .into_par_iter()
             .with_min_len(16)
             .map(|(_, r1, r2, before)| {
@@ -372,6 +383,44 @@ impl Ecdf {
             .collect();
         let stat = fold_extremes(&walks).statistic(n1, n2, alternative);
         Ok((ks_pvalue(&stat, method), (&cb.tally).into()))
+    }
+
+    /// `scipy.stats.wasserstein_distance(reference, current)` for a batch in any order, with
+    /// what the batch left out: through the reference's census like [`Ecdf::ks_chunks`]
+    /// (only buckets where the two CDFs may cross are walked), else by sorting the batch.
+    pub fn wasserstein_chunks(&self, current: &[Chunk<'_>]) -> Result<(f64, Skipped)> {
+        let sorted = || -> Result<(f64, Skipped)> {
+            let cur = SortedSample::from_chunks(current);
+            Ok((self.wasserstein(cur.values())?, (&cur).into()))
+        };
+        let m: usize = current.iter().map(|c| c.len()).sum();
+        let Some(b) = &self.buckets else {
+            return sorted();
+        };
+        if !(CENSUS_BATCH_MIN..=u32::MAX as usize).contains(&m) || self.sample.inf_count() > 0 {
+            return sorted();
+        }
+        let cb = Census::take(current, &b.spread, true);
+        let (n1, n2) = (self.n(), cb.valid());
+        check_nonempty(n1, n2, "ECDF.wasserstein")?;
+        let counts = &b.census.counts;
+        let wanted = wasserstein_buckets(&b.spread, counts, &cb.counts, n1, n2);
+        if cb.tally.inf_count() > 0 || gathered_too_many(counts, &cb.counts, &wanted) {
+            return sorted();
+        }
+        let gb = gather(current, &b.spread, &wanted);
+        let r = self.values();
+        let w = wasserstein_from_census(
+            &b.spread,
+            (&b.census, &cb),
+            (n1, n2),
+            &wanted,
+            |r1, r2, before| {
+                let reference = r.get(before.0..before.0 + r1.len()).unwrap_or(&[]);
+                (reference, slice(&gb, r2))
+            },
+        );
+        Ok((w, (&cb.tally).into()))
     }
 
     /// Wasserstein-1 and energy distances to an ascending batch (`O(n + m)`).

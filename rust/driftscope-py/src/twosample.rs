@@ -318,6 +318,15 @@ impl PyEcdf {
         Ok(d)
     }
 
+    /// `scipy.stats.wasserstein_distance(reference, current)`.
+    fn wasserstein(&self, py: Python<'_>, current: &Bound<'_, PyAny>) -> PyResult<f64> {
+        let col = extract_column(current, "current")?;
+        let chunks = col.chunks()?;
+        let inner = &self.inner;
+        let (w, _) = compute(py, || inner.wasserstein_chunks(&chunks))?.map_err(core_err)?;
+        Ok(w)
+    }
+
     /// `(wasserstein, energy)` distances between the reference and `current`.
     fn distances(&self, py: Python<'_>, current: &Bound<'_, PyAny>) -> PyResult<(f64, f64)> {
         let cur = sorted_column(py, current, "current")?;
