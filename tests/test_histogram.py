@@ -107,7 +107,9 @@ def test_huge_magnitudes() -> None:
     assert np.isfinite(h.edges).all()
 
 
-@pytest.mark.parametrize("rule", ["auto", "fd", "doane", "scott", "stone", "rice", "sturges", "sqrt"])
+@pytest.mark.parametrize(
+    "rule", ["auto", "fd", "doane", "scott", "stone", "rice", "sturges", "sqrt"]
+)
 def test_numpy_rules(rule: str) -> None:
     x = np.random.default_rng(1).gamma(2.0, size=2000)
     h = ds.Histogram(x, bins=rule)

@@ -112,7 +112,12 @@ pub fn align_categories(
 /// A free summary counts every category it sees (exactly, up to `capacity` distinct ones);
 /// `top_k()` fixes a reference's domain, and `bin(column)` counts current data against it,
 /// keeping values outside the domain as unseen examples.
-#[pyclass(name = "CategoryCounts", module = "driftscope._core", eq, from_py_object)]
+#[pyclass(
+    name = "CategoryCounts",
+    module = "driftscope._core",
+    eq,
+    from_py_object
+)]
 #[derive(Clone, PartialEq)]
 pub struct PyCategoryCounts {
     pub inner: CategoryCounts,
@@ -299,7 +304,11 @@ impl PyCategoryCounts {
             .take(5)
             .map(|(k, n)| format!("{k}: {n}"))
             .collect();
-        let more = if c.categories().len() > 5 { ", ..." } else { "" };
+        let more = if c.categories().len() > 5 {
+            ", ..."
+        } else {
+            ""
+        };
         format!(
             "CategoryCounts({{{}{more}}}, categories={}, other_count={}, null_count={}, fixed={})",
             shown.join(", "),

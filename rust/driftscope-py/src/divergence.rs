@@ -121,6 +121,18 @@ enum Summaries {
     Cats(CategoryCounts, CategoryCounts),
 }
 
+/// Each bin's category (`None`: the `other` bin), for categorical comparisons.
+type Labels = Option<Vec<Option<Category>>>;
+
+/// The reference summary, the current summary and the labels, as Python objects.
+type Wrapped = (Py<PyAny>, Py<PyAny>, Py<PyAny>);
+
+/// `divergence_columns`' value: the value, the terms, then `Wrapped`.
+type DivergenceColumns = (f64, Vec<f64>, Py<PyAny>, Py<PyAny>, Py<PyAny>);
+
+/// `contingency_columns`' value: the result dict, then `Wrapped`.
+type ContingencyColumns<'py> = (Bound<'py, PyDict>, Py<PyAny>, Py<PyAny>, Py<PyAny>);
+
 /// One side of a comparison on columns: a summary object or a raw column.
 enum Side<'a, 'py> {
     Hist(Histogram),
@@ -151,7 +163,7 @@ fn binned<T: Send>(
     binning: Option<&str>,
     width: Option<f64>,
     finish: impl FnOnce(&[f64], &[f64]) -> driftscope_core::Result<T> + Send,
-) -> PyResult<(T, Summaries, Option<Vec<Option<Category>>>)> {
+) -> PyResult<(T, Summaries, Labels)> {
     let options = bins.is_some() || binning.is_some() || width.is_some();
     let mismatch = || {
         invalid_type(
@@ -251,11 +263,7 @@ fn binned<T: Send>(
 }
 
 /// The Python objects of the summaries and labels of a binned comparison.
-fn wrap(
-    py: Python<'_>,
-    summaries: Summaries,
-    labels: Option<Vec<Option<Category>>>,
-) -> PyResult<(Py<PyAny>, Py<PyAny>, Py<PyAny>)> {
+fn wrap(py: Python<'_>, summaries: Summaries, labels: Labels) -> PyResult<Wrapped> {
     let (r, c) = match summaries {
         Summaries::Hist(r, c) => (
             Py::new(py, PyHistogram { inner: r })?.into_any(),
@@ -298,7 +306,7 @@ pub fn divergence_columns(
     width: Option<f64>,
     base: Option<f64>,
     smoothing: &Bound<'_, PyAny>,
-) -> PyResult<(f64, Vec<f64>, Py<PyAny>, Py<PyAny>, Py<PyAny>)> {
+) -> PyResult<DivergenceColumns> {
     let measure = Measure::parse(measure).map_err(core_err)?;
     let smooth = self::smoothing(measure, smoothing)?;
     let finish = move |p: &[f64], q: &[f64]| {
@@ -334,7 +342,7 @@ pub fn contingency_columns<'py>(
     bins: Option<&Bound<'py, PyAny>>,
     binning: Option<&str>,
     width: Option<f64>,
-) -> PyResult<(Bound<'py, PyDict>, Py<PyAny>, Py<PyAny>, Py<PyAny>)> {
+) -> PyResult<ContingencyColumns<'py>> {
     let test = match kind {
         "chi2" => divergence::chi2_test,
         "g" => divergence::g_test,

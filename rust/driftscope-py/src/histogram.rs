@@ -53,7 +53,9 @@ pub fn binning_arg(
         return Ok(Binning::Rule(BinRule::parse(&name).map_err(core_err)?));
     }
     if bins.is_instance_of::<PyBool>() {
-        return Err(invalid_type("bins must be a number of bins, a rule name or edges, not a bool"));
+        return Err(invalid_type(
+            "bins must be a number of bins, a rule name or edges, not a bool",
+        ));
     }
     if let Ok(n) = bins.extract::<i64>() {
         let n = usize::try_from(n)
@@ -137,8 +139,7 @@ impl PyHistogram {
             Some(column) => {
                 let col = extract_column(column, "reference")?;
                 let chunks = col.chunks()?;
-                compute(py, move || Histogram::from_reference(&chunks, &spec))?
-                    .map_err(core_err)?
+                compute(py, move || Histogram::from_reference(&chunks, &spec))?.map_err(core_err)?
             }
         };
         Ok(PyHistogram { inner })

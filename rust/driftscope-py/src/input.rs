@@ -542,9 +542,8 @@ fn arrow_category_column<'a>(a: &'a dyn Array, name: &str) -> PyResult<CategoryC
 /// is not strings, integers, booleans or a dictionary of those is rejected.
 fn normalize_categorical(a: ArrayRef, name: &str) -> PyResult<ArrayRef> {
     let cast = |a: &ArrayRef, to: DataType| {
-        arrow_cast::cast(a, &to).map_err(|e| {
-            invalid_value(format!("cannot read column {name} as categories: {e}"))
-        })
+        arrow_cast::cast(a, &to)
+            .map_err(|e| invalid_value(format!("cannot read column {name} as categories: {e}")))
     };
     match a.data_type().clone() {
         DataType::Utf8 | DataType::LargeUtf8 | DataType::Boolean | DataType::Null => Ok(a),
@@ -553,7 +552,9 @@ fn normalize_categorical(a: ArrayRef, name: &str) -> PyResult<ArrayRef> {
         DataType::Dictionary(key, value) => match *value {
             DataType::Utf8 | DataType::LargeUtf8 => Ok(a),
             ref v if v.is_integer() => Ok(a),
-            DataType::Utf8View => cast(&a, DataType::Dictionary(key, Box::new(DataType::LargeUtf8))),
+            DataType::Utf8View => {
+                cast(&a, DataType::Dictionary(key, Box::new(DataType::LargeUtf8)))
+            }
             DataType::Boolean => cast(&a, DataType::Boolean),
             ref v => Err(not_categorical(
                 name,
@@ -596,7 +597,10 @@ pub fn extract_categorical<'py>(
         if obj.is_instance(&np.getattr("ma")?.getattr("MaskedArray")?)? {
             let name = label(arg, None);
             let kwargs = pyo3::types::PyDict::new(py);
-            kwargs.set_item("mask", np.getattr("ma")?.call_method1("getmaskarray", (obj,))?)?;
+            kwargs.set_item(
+                "mask",
+                np.getattr("ma")?.call_method1("getmaskarray", (obj,))?,
+            )?;
             let data = np.getattr("ma")?.call_method1("getdata", (obj,))?;
             let array = py
                 .import("pyarrow")?
