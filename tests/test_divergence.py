@@ -316,3 +316,17 @@ def test_raw_results_pickle_and_serialize() -> None:
     assert out["labels"] == ["a", "b", "c"]
     assert out["reference"] == {"a": 1, "b": 2}
     assert ds.chi2_test([1, 2], [2, 1]).to_dict()["reference"] is None
+
+
+def test_gil_is_released_while_binning(gil_ticks: Any) -> None:
+    rng = np.random.default_rng(9)
+    x, y = rng.normal(size=10_000_000), rng.normal(size=10_000_000)
+    words = pa.array(np.array(["a", "bb", "ccc"])[rng.integers(0, 3, size=3_000_000)])
+    h = ds.Histogram(x, bins=10, binning="quantile")
+    for fn in (
+        lambda: ds.js_distance(x, y, bins=100),
+        lambda: ds.psi(h, y),
+        lambda: ds.Histogram(x, bins=100),
+        lambda: ds.CategoryCounts(words),
+    ):
+        assert gil_ticks(fn) > 100

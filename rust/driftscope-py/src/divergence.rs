@@ -8,7 +8,7 @@ use numpy::{PyArray1, PyArrayMethods};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyTuple};
 
-use crate::categorical::{align_categories, category_py, count_into, PyCategoryCounts};
+use crate::categorical::{align_categories, category_py, PyCategoryCounts};
 use crate::errors::{compute, core_err, invalid_type, invalid_value};
 use crate::histogram::{binning_arg, PyHistogram};
 use crate::input::{extract_categorical, extract_column};
@@ -182,20 +182,18 @@ fn binned<T: Send>(
             if options {
                 return Err(given_options());
             }
-            let c = match cur {
-                Side::Hist(c) => c,
-                Side::Raw(obj) => {
-                    let col = extract_column(obj, "current")?;
-                    let chunks = col.chunks()?;
-                    let mut c = r.empty_like();
-                    compute(py, || chunks.iter().for_each(|ch| c.update(ch)))?;
-                    c
-                }
+            // The current column, when raw, is binned in the same GIL-released call.
+            let (c, col) = match cur {
+                Side::Hist(c) => (c, None),
+                Side::Raw(obj) => (r.empty_like(), Some(extract_column(obj, "current")?)),
                 Side::Cats(_) => return Err(mismatch()),
             };
-            let out = compute(py, || {
+            let chunks = col.as_ref().map(|col| col.chunks()).transpose()?;
+            let (out, c) = compute(py, || {
+                let mut c = c;
+                chunks.iter().flatten().for_each(|ch| c.update(ch));
                 let (p, q) = Histogram::aligned_counts(&r, &c)?;
-                finish(&p, &q)
+                finish(&p, &q).map(|v| (v, c))
             })?
             .map_err(core_err)?;
             Ok((out, Summaries::Hist(r, c), None))
@@ -204,22 +202,26 @@ fn binned<T: Send>(
             if options {
                 return Err(given_options());
             }
-            let c = match cur {
-                Side::Cats(c) => c,
+            // A raw current column is counted (free, or over a fixed reference's domain) in
+            // the same GIL-released call.
+            let (c, col) = match cur {
+                Side::Cats(c) => (c, None),
                 Side::Raw(obj) => {
-                    let mut c = if r.is_fixed() {
+                    let c = if r.is_fixed() {
                         r.empty_like()
                     } else {
                         CategoryCounts::new(r.capacity()).map_err(core_err)?
                     };
-                    count_into(py, &mut c, obj, "current")?;
-                    c
+                    (c, Some(extract_categorical(obj, "current")?))
                 }
                 Side::Hist(_) => return Err(mismatch()),
             };
-            let (out, labels) = compute(py, || {
+            let chunks = col.as_ref().map(|col| col.chunks()).transpose()?;
+            let (out, labels, c) = compute(py, || {
+                let mut c = c;
+                chunks.iter().flatten().try_for_each(|ch| c.update(ch))?;
                 let (labels, p, q) = align_categories(&r, &c);
-                finish(&p, &q).map(|v| (v, labels))
+                finish(&p, &q).map(|v| (v, labels, c))
             })?
             .map_err(core_err)?;
             Ok((out, Summaries::Cats(r, c), Some(labels)))
