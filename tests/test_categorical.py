@@ -63,6 +63,9 @@ def test_dictionary_equals_value_counts(values: list[str | None]) -> None:
     assert cc.to_dict() == {"a": 2, "unused": 1, "b": 2}
     assert cc.null_count == 2  # a null key and a key to a null entry
     assert ds.CategoryCounts(darr.slice(3)).to_dict() == {"a": 1, "unused": 1, "b": 1}
+    # Repeated dictionary values are one category.
+    twice = pa.DictionaryArray.from_arrays(pa.array([0, 1, 2, 1]), pa.array(["a", "a", "b"]))
+    assert ds.CategoryCounts(twice).to_dict() == {"a": 3, "b": 1}
 
 
 @given(hst.lists(hst.one_of(hst.none(), hst.integers(-(2**63), 2**63 - 1)), max_size=200))

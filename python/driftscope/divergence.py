@@ -219,7 +219,12 @@ def psi(
     binning: str | None = None,
     width: float | None = None,
 ) -> Divergence:
-    """Population stability index of the current counts ``q`` against the reference ``p``."""
+    """Population stability index of the current ``q`` against the reference ``p``.
+
+    ``p`` and ``q`` are the reference's and current's count vectors, or two raw columns
+    (binned on ``p`` by ``bins=``/``binning=``/``width=``, or categorical), or summaries: see
+    the module documentation for the rule.
+    """
     return _measure("psi", p, q, None, smoothing, bins, binning, width)
 
 
@@ -233,7 +238,12 @@ def kl_divergence(
     binning: str | None = None,
     width: float | None = None,
 ) -> Divergence:
-    """Kullback–Leibler divergence KL(p ‖ q), equal to ``scipy.stats.entropy(p, q, base)``."""
+    """Kullback–Leibler divergence KL(p ‖ q), equal to ``scipy.stats.entropy(p, q, base)``.
+
+    ``p`` and ``q`` are the reference's and current's count vectors, or two raw columns
+    (binned on ``p`` by ``bins=``/``binning=``/``width=``, or categorical), or summaries: see
+    the module documentation for the rule.
+    """
     return _measure("kl_divergence", p, q, base, smoothing, bins, binning, width)
 
 
@@ -247,7 +257,12 @@ def js_divergence(
     binning: str | None = None,
     width: float | None = None,
 ) -> Divergence:
-    """Jensen–Shannon divergence: the square of :func:`js_distance`."""
+    """Jensen–Shannon divergence: the square of :func:`js_distance`.
+
+    ``p`` and ``q`` are the reference's and current's count vectors, or two raw columns
+    (binned on ``p`` by ``bins=``/``binning=``/``width=``, or categorical), or summaries: see
+    the module documentation for the rule.
+    """
     return _measure("js_divergence", p, q, base, smoothing, bins, binning, width)
 
 
@@ -261,7 +276,12 @@ def js_distance(
     binning: str | None = None,
     width: float | None = None,
 ) -> Divergence:
-    """Jensen–Shannon distance, equal to ``scipy.spatial.distance.jensenshannon(p, q, base)``."""
+    """Jensen–Shannon distance, equal to ``scipy.spatial.distance.jensenshannon(p, q, base)``.
+
+    ``p`` and ``q`` are the reference's and current's count vectors, or two raw columns
+    (binned on ``p`` by ``bins=``/``binning=``/``width=``, or categorical), or summaries: see
+    the module documentation for the rule.
+    """
     return _measure("js_distance", p, q, base, smoothing, bins, binning, width)
 
 
@@ -274,7 +294,12 @@ def hellinger(
     binning: str | None = None,
     width: float | None = None,
 ) -> Divergence:
-    """Hellinger distance, in [0, 1]."""
+    """Hellinger distance, in [0, 1].
+
+    ``p`` and ``q`` are the reference's and current's count vectors, or two raw columns
+    (binned on ``p`` by ``bins=``/``binning=``/``width=``, or categorical), or summaries: see
+    the module documentation for the rule.
+    """
     return _measure("hellinger", p, q, None, smoothing, bins, binning, width)
 
 
@@ -287,7 +312,12 @@ def tvd(
     binning: str | None = None,
     width: float | None = None,
 ) -> Divergence:
-    """Total variation distance, in [0, 1]."""
+    """Total variation distance, in [0, 1].
+
+    ``p`` and ``q`` are the reference's and current's count vectors, or two raw columns
+    (binned on ``p`` by ``bins=``/``binning=``/``width=``, or categorical), or summaries: see
+    the module documentation for the rule.
+    """
     return _measure("tvd", p, q, None, smoothing, bins, binning, width)
 
 
@@ -300,7 +330,12 @@ def linf(
     binning: str | None = None,
     width: float | None = None,
 ) -> Divergence:
-    """Largest absolute difference of proportions, in [0, 1]."""
+    """Largest absolute difference of proportions, in [0, 1].
+
+    ``p`` and ``q`` are the reference's and current's count vectors, or two raw columns
+    (binned on ``p`` by ``bins=``/``binning=``/``width=``, or categorical), or summaries: see
+    the module documentation for the rule.
+    """
     return _measure("linf", p, q, None, smoothing, bins, binning, width)
 
 
@@ -313,7 +348,12 @@ def bhattacharyya(
     binning: str | None = None,
     width: float | None = None,
 ) -> Divergence:
-    """Bhattacharyya distance −ln Σ √(p·q)."""
+    """Bhattacharyya distance −ln Σ √(p·q).
+
+    ``p`` and ``q`` are the reference's and current's count vectors, or two raw columns
+    (binned on ``p`` by ``bins=``/``binning=``/``width=``, or categorical), or summaries: see
+    the module documentation for the rule.
+    """
     return _measure("bhattacharyya", p, q, None, smoothing, bins, binning, width)
 
 
