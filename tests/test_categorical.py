@@ -17,6 +17,7 @@ from hypothesis import given
 from hypothesis import strategies as hst
 
 import driftscope as ds
+from driftscope._core import _category_buffers
 
 words = hst.lists(
     hst.one_of(hst.none(), hst.sampled_from(["a", "b", "", "ß", "long category", "Z"])),
@@ -197,3 +198,23 @@ def test_bad_inputs_name_the_problem() -> None:
         ds.CategoryCounts(np.zeros((2, 2), dtype=np.int64))
     with pytest.raises(TypeError, match="a category is"):
         ds.CategoryCounts(["a"]).count_of(1.5)  # type: ignore[arg-type]
+
+
+def test_arrow_and_numpy_buffers_are_read_in_place() -> None:
+    strings = pa.array(["a", "bb", None, "ccc"] * 10)
+    large = strings.cast(pa.large_string())
+    bools = pa.array([True, None, False] * 10)
+    codes = strings.dictionary_encode()
+    ints = np.arange(30, dtype=np.int16) % 4
+    assert _category_buffers(strings) == [("Utf8", strings.buffers()[2].address)]
+    assert _category_buffers(large) == [("LargeUtf8", large.buffers()[2].address)]
+    assert _category_buffers(strings.slice(5)) == [("Utf8", strings.buffers()[2].address)]
+    assert _category_buffers(bools) == [("Boolean", bools.buffers()[1].address)]
+    [(kind, addr)] = _category_buffers(codes)
+    assert kind.startswith("Dictionary") and addr == codes.indices.buffers()[1].address
+    assert _category_buffers(ints) == [("int16", ints.ctypes.data)]
+    chunked = pa.chunked_array([strings, strings.slice(1)])
+    assert [a for _, a in _category_buffers(chunked)] == [strings.buffers()[2].address] * 2
+    # String views are the one layout copied (to large strings).
+    [(kind, _)] = _category_buffers(strings.cast(pa.string_view()))
+    assert kind == "LargeUtf8"

@@ -12,6 +12,7 @@ __all__ = [
     "Histogram",
     "Moments",
     "__version__",
+    "_category_buffers",
     "_column_buffers",
     "anderson_ksamp",
     "cdf_distances",
@@ -215,3 +216,4 @@ def contingency_columns(
     tuple[Any, ...] | None,
 ]: ...
 def _column_buffers(column: Any) -> list[tuple[int, int, str]]: ...
+def _category_buffers(column: Any) -> list[tuple[str, int]]: ...

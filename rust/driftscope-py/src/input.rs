@@ -412,23 +412,53 @@ pub fn _column_buffers(column: &Bound<'_, PyAny>) -> PyResult<Vec<(usize, usize,
     Ok(chunks
         .iter()
         .map(|c| {
-            let (addr, ty) = match c.values {
-                Values::F64(s) => (s.as_ptr() as usize, "float64"),
-                Values::F32(s) => (s.as_ptr() as usize, "float32"),
-                Values::I8(s) => (s.as_ptr() as usize, "int8"),
-                Values::I16(s) => (s.as_ptr() as usize, "int16"),
-                Values::I32(s) => (s.as_ptr() as usize, "int32"),
-                Values::I64(s) => (s.as_ptr() as usize, "int64"),
-                Values::U8(s) => (s.as_ptr() as usize, "uint8"),
-                Values::U16(s) => (s.as_ptr() as usize, "uint16"),
-                Values::U32(s) => (s.as_ptr() as usize, "uint32"),
-                Values::U64(s) => (s.as_ptr() as usize, "uint64"),
-                Values::Bool(s) => (s.as_ptr() as usize, "bool"),
-                Values::Null(_) => (0, "null"),
-            };
+            let (addr, ty) = values_address(&c.values);
             (addr, c.len(), ty.to_string())
         })
         .collect())
+}
+
+/// The address and type name of a chunk's values (0 for a null chunk).
+fn values_address(values: &Values<'_>) -> (usize, &'static str) {
+    match values {
+        Values::F64(s) => (s.as_ptr() as usize, "float64"),
+        Values::F32(s) => (s.as_ptr() as usize, "float32"),
+        Values::I8(s) => (s.as_ptr() as usize, "int8"),
+        Values::I16(s) => (s.as_ptr() as usize, "int16"),
+        Values::I32(s) => (s.as_ptr() as usize, "int32"),
+        Values::I64(s) => (s.as_ptr() as usize, "int64"),
+        Values::U8(s) => (s.as_ptr() as usize, "uint8"),
+        Values::U16(s) => (s.as_ptr() as usize, "uint16"),
+        Values::U32(s) => (s.as_ptr() as usize, "uint32"),
+        Values::U64(s) => (s.as_ptr() as usize, "uint64"),
+        Values::Bool(s) => (s.as_ptr() as usize, "bool"),
+        Values::Null(_) => (0, "null"),
+    }
+}
+
+/// `(type, address)` of the main buffer of every chunk of a categorical column as the kernels
+/// read it: the string data, the dictionary keys, the boolean bits or the integers. Lets tests
+/// check that input is read in place.
+#[pyfunction]
+pub fn _category_buffers(column: &Bound<'_, PyAny>) -> PyResult<Vec<(String, usize)>> {
+    let col = extract_categorical(column, "column")?;
+    col.parts
+        .iter()
+        .map(|part| match part {
+            CatPart::Numpy(p) => {
+                let (addr, ty) = values_address(&part_chunk(p, &col.name)?.values);
+                Ok((ty.to_string(), addr))
+            }
+            CatPart::Arrow(a) => {
+                let main = match a.data_type() {
+                    DataType::Dictionary(..) => a.as_any_dictionary().keys().to_data(),
+                    _ => a.to_data(),
+                };
+                let addr = main.buffers().last().map_or(0, |b| b.as_ptr() as usize);
+                Ok((a.data_type().to_string(), addr))
+            }
+        })
+        .collect()
 }
 
 /// The content of a bytes-like argument (`bytes`, `bytearray`, `memoryview`).

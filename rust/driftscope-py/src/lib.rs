@@ -30,5 +30,6 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(divergence::divergence_columns, m)?)?;
     m.add_function(wrap_pyfunction!(divergence::contingency_columns, m)?)?;
     m.add_function(wrap_pyfunction!(input::_column_buffers, m)?)?;
+    m.add_function(wrap_pyfunction!(input::_category_buffers, m)?)?;
     Ok(())
 }
