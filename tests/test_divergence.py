@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import math
 import pickle
+from collections import Counter
+from typing import Any
 
 import numpy as np
+import polars as pl
+import pyarrow as pa
 import pytest
 import scipy.spatial.distance as ssd
 import scipy.stats as st
@@ -158,3 +162,171 @@ def test_bad_options() -> None:
         ds.psi([1, 2], [2, 1], smoothing="lots")
     with pytest.raises(TypeError, match="counts"):
         ds.psi(["a", "b"], [2, 1])
+
+
+# --- raw columns --------------------------------------------------------------------------
+
+CONTINGENCY = [ds.chi2_test, ds.g_test]
+samples = hnp.arrays(
+    np.float64,
+    hst.integers(2, 300),
+    elements=hst.floats(-1e6, 1e6, allow_nan=False, allow_infinity=False),
+)
+
+
+def padded_counts(ref: np.ndarray, cur: np.ndarray, edges: np.ndarray) -> tuple[Any, Any]:
+    """np.histogram counts with the two open outer bins added, as the raw path bins them."""
+
+    def counts(x: np.ndarray) -> np.ndarray:
+        inner = np.histogram(x, bins=edges)[0]
+        return np.concatenate([[np.sum(x < edges[0])], inner, [np.sum(x > edges[-1])]])
+
+    return counts(ref).astype(float), counts(cur).astype(float)
+
+
+@given(samples, samples, hst.integers(1, 30), hst.sampled_from(["uniform", "quantile"]))
+def test_raw_columns_equal_count_vectors_from_numpy(
+    ref: np.ndarray, cur: np.ndarray, bins: int, binning: str
+) -> None:
+    if binning == "quantile":
+        edges = np.unique(np.quantile(ref, np.linspace(0, 1, bins + 1)))
+        if edges.size == 1:
+            edges = np.array([edges[0] - 0.5, edges[0] + 0.5])
+    else:
+        edges = np.histogram_bin_edges(ref, bins=bins)
+    p, q = padded_counts(ref, cur, edges)
+    for f in MEASURES:
+        d = f(ref, cur, bins=bins, binning=binning)
+        assert close(d, f(p, q), 1e-12, 1e-15), f.__name__
+        assert isinstance(d.reference, ds.Histogram) and isinstance(d.current, ds.Histogram)
+        np.testing.assert_allclose(d.edges, edges, rtol=1e-14, atol=0)
+        assert len(d.terms) == len(edges) + 1
+        assert d.reference.count == ref.size and d.current.count == cur.size
+    for t in CONTINGENCY:
+        r = t(ref, cur, bins=bins, binning=binning)
+        expected = t(p, q)
+        assert close(r.statistic, expected.statistic, 1e-12, 1e-12)
+        assert r.dof == expected.dof and r.dropped == expected.dropped
+        assert isinstance(r.reference, ds.Histogram)
+
+
+def test_raw_js_distance_equals_scipy_on_numpy_histograms() -> None:
+    rng = np.random.default_rng(5)
+    ref, cur = rng.normal(size=50_000), rng.normal(0.1, 1.1, size=40_000)
+    edges = np.histogram_bin_edges(ref, bins=100)
+    p, q = padded_counts(ref, cur, edges)
+    d = ds.js_distance(ref, cur, bins=100, base=2)
+    assert close(d, ssd.jensenshannon(p, q, base=2), 1e-12)
+    # The current data reaches beyond the reference's range: the outer bins hold it.
+    assert d.current.underflow + d.current.overflow > 0
+    assert ds.js_distance(ref, cur, bins=edges, base=2) == d
+    hist = ds.Histogram(ref, bins=100)
+    assert ds.js_distance(hist, cur, base=2) == d
+    assert ds.js_distance(hist, hist.bin(cur), base=2) == d
+
+
+@given(samples, samples)
+def test_raw_properties(ref: np.ndarray, cur: np.ndarray) -> None:
+    for f in MEASURES:
+        assert f(ref, ref, bins=10) == 0.0, f.__name__
+        v = f(ref, cur, bins=10)
+        assert math.isfinite(v) and v >= 0.0, f.__name__
+    # Symmetric measures are symmetric in the count vectors; with raw columns the edges come
+    # from the reference, so swap the histograms rather than the columns.
+    h = ds.Histogram(ref, bins=10)
+    a, b = h.bin(ref), h.bin(cur)
+    for f in MEASURES:
+        if f not in (ds.kl_divergence, ds.psi):
+            assert close(f(a, b), f(h.bin(cur), h.bin(ref)), 1e-12, 1e-15)
+    for f in (ds.hellinger, ds.tvd, ds.linf):
+        assert 0.0 <= f(ref, cur, bins=10) <= 1.0
+    assert 0.0 <= ds.js_distance(ref, cur, bins=10, base=2) <= 1.0 + 1e-15
+
+
+cats = hst.lists(hst.sampled_from(["a", "b", "c", "d", "e"]), min_size=1, max_size=200)
+
+
+@given(cats, cats)
+def test_categorical_columns_align_on_the_reference(ref: list[str], cur: list[str]) -> None:
+    rc, cc = Counter(ref), Counter(cur)
+    labels = list(rc) + [c for c in cc if c not in rc]
+    p = np.array([rc[c] for c in labels], dtype=float)
+    q = np.array([cc[c] for c in labels], dtype=float)
+    for f in MEASURES:
+        d = f(pa.array(ref), pa.array(cur))
+        assert close(d, f(p, q), 1e-12, 1e-15), f.__name__
+        assert d.labels == tuple(labels)
+        assert isinstance(d.reference, ds.CategoryCounts) and d.edges is None
+        assert f(ref, ref) == 0.0
+    chi = ds.chi2_test(ref, cur)
+    assert close(chi.statistic, ds.chi2_test(p, q).statistic, 1e-12, 1e-12)
+
+
+def test_unseen_categories_get_their_own_bins() -> None:
+    ref = pa.array(["a", "b", "a", None]).dictionary_encode()
+    cur = pl.Series(["a", "new", "new", "b"], dtype=pl.Categorical)
+    d = ds.psi(ref, cur)
+    assert d.labels == ("a", "b", "new")
+    assert math.isfinite(d) and d > 0
+    assert d.current.to_dict() == {"a": 1, "new": 2, "b": 1}
+    # Against a fixed domain the unseen values are examples, still one bin each.
+    domain = ds.CategoryCounts(["a", "b", "a"]).top_k()
+    d2 = ds.psi(domain, ["a", "new", "new", "b"])
+    assert d2.labels == ("a", "b", "new") and close(d2, d)
+    assert d2.current.unseen() == [("new", 2)]
+    # A reference cut to its top k keeps an "other" bin.
+    d3 = ds.tvd(ds.CategoryCounts(["a", "a", "b", "c"]).top_k(1), ["a", "c"])
+    assert d3.labels == ("a", None, "c") or d3.labels == ("a", "c", None)
+    # Integer codes are categories on request; booleans always.
+    codes = ds.tvd([1, 2, 2], [2, 3], bins="categories")
+    assert codes.labels == (1, 2, 3) and close(codes, 0.5)
+    assert ds.tvd(np.array([True, False]), np.array([True, True])) == 0.5
+
+
+def test_raw_vs_counts_rule() -> None:
+    x = np.array([1.0, 2.0, 3.0, 4.0])
+    y = np.array([4.0, 3.0, 2.0, 1.0])
+    # Plain numeric arrays are count vectors unless bins= or binning= says otherwise.
+    assert ds.tvd(x, y).reference is None
+    assert close(ds.tvd(x, y), 0.4)
+    assert ds.tvd(x, y, bins=2) == 0.0
+    assert isinstance(ds.tvd(x, y, binning="quantile").reference, ds.Histogram)
+    with pytest.raises(TypeError, match="not a vector of counts"):
+        ds.tvd(["a", "b"], x)
+    with pytest.raises(ValueError, match="categories"):
+        ds.tvd(["a"], ["b"], bins=3)
+    with pytest.raises(ValueError, match="fixes the bins"):
+        ds.tvd(ds.Histogram(x, bins=2), y, bins=3)
+    with pytest.raises(TypeError, match="same kind"):
+        ds.tvd(x, ds.Histogram(x, bins=2))
+    with pytest.raises(TypeError, match="same kind"):
+        ds.tvd(ds.Histogram(x, bins=2), ds.CategoryCounts(["a"]))
+    with pytest.raises(ValueError, match="different edges"):
+        ds.tvd(ds.Histogram(x, bins=2), ds.Histogram(x, bins=3))
+    with pytest.raises(ValueError):
+        ds.tvd(np.array([np.nan]), x, bins=3)
+
+
+def test_raw_results_pickle_and_serialize() -> None:
+    d = ds.js_distance(np.arange(100.0), np.arange(50.0), bins=5)
+    back = pickle.loads(pickle.dumps(d))
+    assert back == d and back.reference == d.reference and back.current == d.current
+    r = ds.chi2_test(["a", "b", "b"], ["b", "c"])
+    out = r.to_dict()
+    assert out["labels"] == ["a", "b", "c"]
+    assert out["reference"] == {"a": 1, "b": 2}
+    assert ds.chi2_test([1, 2], [2, 1]).to_dict()["reference"] is None
+
+
+def test_gil_is_released_while_binning(gil_ticks: Any) -> None:
+    rng = np.random.default_rng(9)
+    x, y = rng.normal(size=10_000_000), rng.normal(size=10_000_000)
+    words = pa.array(np.array(["a", "bb", "ccc"])[rng.integers(0, 3, size=3_000_000)])
+    h = ds.Histogram(x, bins=10, binning="quantile")
+    for fn in (
+        lambda: ds.js_distance(x, y, bins=100),
+        lambda: ds.psi(h, y),
+        lambda: ds.Histogram(x, bins=100),
+        lambda: ds.CategoryCounts(words),
+    ):
+        assert gil_ticks(fn) > 100

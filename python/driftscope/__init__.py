@@ -6,7 +6,7 @@ streaming, mergeable summaries that read NumPy and Arrow columns in place.
 
 from __future__ import annotations
 
-from driftscope._core import Moments, __version__
+from driftscope._core import CategoryCounts, Histogram, Moments, __version__
 from driftscope.divergence import (
     Divergence,
     bhattacharyya,
@@ -46,12 +46,14 @@ from driftscope.twosample import (
 __all__ = [
     "ECDF",
     "AndersonKSampResult",
+    "CategoryCounts",
     "ContingencyResult",
     "CorruptDataError",
     "CramerVonMisesResult",
     "Divergence",
     "DriftscopeError",
     "EmptySampleError",
+    "Histogram",
     "IncompatibleError",
     "InvalidInputError",
     "InvalidTypeError",

@@ -98,7 +98,8 @@ class AndersonKSampResult(_Unpackable):
 @dataclass(frozen=True, eq=False)
 class ContingencyResult(_Unpackable):
     """Chi-square or G test of a 2×k table, as ``scipy.stats.chi2_contingency``; unpacks to
-    ``(statistic, pvalue, dof, expected_freq)``."""
+    ``(statistic, pvalue, dof, expected_freq)``. Computed on raw columns, it also carries the
+    summaries the table was built from."""
 
     _tuple_len: ClassVar[int] = 4
 
@@ -108,8 +109,18 @@ class ContingencyResult(_Unpackable):
     expected_freq: Any
     contributions: tuple[float, ...]
     dropped: int
+    #: On raw columns: the reference and current ``Histogram`` (or ``CategoryCounts``) the
+    #: table was built from, and for categories each column's label (``None``: "other").
+    reference: Any = None
+    current: Any = None
+    labels: tuple[Any, ...] | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        d = asdict(self)
+        d = {f.name: getattr(self, f.name) for f in fields(self)}
         d["expected_freq"] = self.expected_freq.tolist()
+        for side in ("reference", "current"):
+            if d[side] is not None:
+                d[side] = d[side].to_dict()
+        if d["labels"] is not None:
+            d["labels"] = list(d["labels"])
         return d

@@ -12,6 +12,7 @@ use arrow_array::types::{
 };
 use arrow_array::{Array, ArrayRef, Float64Array};
 use arrow_schema::DataType;
+use driftscope_core::categorical::{CategoryColumn, DictValues, Offsets, StrArray};
 use driftscope_core::{Chunk, Validity, Values};
 use numpy::{
     PyArray1, PyArrayDescrMethods, PyArrayMethods, PyReadonlyArray1, PyUntypedArray,
@@ -55,27 +56,30 @@ pub struct Column<'py> {
 impl<'py> Column<'py> {
     /// Plain views of every part, borrowing the buffers in place.
     pub fn chunks(&self) -> PyResult<Vec<Chunk<'_>>> {
-        let mut out = Vec::with_capacity(self.parts.len());
-        for part in &self.parts {
-            let chunk = match part {
-                Part::F64(a) => Chunk::new(Values::F64(slice(a)?), None),
-                Part::F32(a) => Chunk::new(Values::F32(slice(a)?), None),
-                Part::I8(a) => Chunk::new(Values::I8(slice(a)?), None),
-                Part::I16(a) => Chunk::new(Values::I16(slice(a)?), None),
-                Part::I32(a) => Chunk::new(Values::I32(slice(a)?), None),
-                Part::I64(a) => Chunk::new(Values::I64(slice(a)?), None),
-                Part::U8(a) => Chunk::new(Values::U8(slice(a)?), None),
-                Part::U16(a) => Chunk::new(Values::U16(slice(a)?), None),
-                Part::U32(a) => Chunk::new(Values::U32(slice(a)?), None),
-                Part::U64(a) => Chunk::new(Values::U64(slice(a)?), None),
-                Part::Bool(a) => Chunk::new(Values::Bool(slice(a)?), None),
-                Part::Arrow(a) => arrow_chunk(a.as_ref(), &self.name)?,
-                Part::Nulls(n) => Chunk::new(Values::Null(*n), None),
-            };
-            out.push(chunk);
-        }
-        Ok(out)
+        self.parts
+            .iter()
+            .map(|part| part_chunk(part, &self.name))
+            .collect()
     }
+}
+
+/// The plain view of one part, borrowing its buffer in place.
+fn part_chunk<'a>(part: &'a Part<'_>, name: &str) -> PyResult<Chunk<'a>> {
+    Ok(match part {
+        Part::F64(a) => Chunk::new(Values::F64(slice(a)?), None),
+        Part::F32(a) => Chunk::new(Values::F32(slice(a)?), None),
+        Part::I8(a) => Chunk::new(Values::I8(slice(a)?), None),
+        Part::I16(a) => Chunk::new(Values::I16(slice(a)?), None),
+        Part::I32(a) => Chunk::new(Values::I32(slice(a)?), None),
+        Part::I64(a) => Chunk::new(Values::I64(slice(a)?), None),
+        Part::U8(a) => Chunk::new(Values::U8(slice(a)?), None),
+        Part::U16(a) => Chunk::new(Values::U16(slice(a)?), None),
+        Part::U32(a) => Chunk::new(Values::U32(slice(a)?), None),
+        Part::U64(a) => Chunk::new(Values::U64(slice(a)?), None),
+        Part::Bool(a) => Chunk::new(Values::Bool(slice(a)?), None),
+        Part::Arrow(a) => arrow_chunk(a.as_ref(), name)?,
+        Part::Nulls(n) => Chunk::new(Values::Null(*n), None),
+    })
 }
 
 fn slice<'a, T: numpy::Element>(a: &'a PyReadonlyArray1<'_, T>) -> PyResult<&'a [T]> {
@@ -99,17 +103,20 @@ fn arrow_chunk<'a>(a: &'a dyn Array, name: &str) -> PyResult<Chunk<'a>> {
         DataType::Null => return Ok(Chunk::new(Values::Null(a.len()), None)),
         other => return Err(not_numeric(name, &arrow_type_name(other))),
     };
-    let validity = match a.nulls() {
+    Ok(Chunk::new(values, validity_of(a)?))
+}
+
+/// The validity bitmap of an Arrow array, when it has nulls.
+fn validity_of(a: &dyn Array) -> PyResult<Option<Validity<'_>>> {
+    match a.nulls() {
         Some(nulls) if nulls.null_count() > 0 => {
             let bits = nulls.inner();
-            Some(
-                Validity::new(bits.values(), bits.offset(), bits.len())
-                    .map_err(crate::errors::core_err)?,
-            )
+            Validity::new(bits.values(), bits.offset(), bits.len())
+                .map(Some)
+                .map_err(crate::errors::core_err)
         }
-        _ => None,
-    };
-    Ok(Chunk::new(values, validity))
+        _ => Ok(None),
+    }
 }
 
 fn not_numeric(name: &str, what: &str) -> PyErr {
@@ -210,10 +217,7 @@ fn module_of(obj: &Bound<'_, PyAny>) -> String {
 /// Turns `obj` into a numeric column; `arg` names the argument in messages.
 pub fn extract_column<'py>(obj: &Bound<'py, PyAny>, arg: &str) -> PyResult<Column<'py>> {
     let py = obj.py();
-    let label = |name: Option<String>| match name {
-        Some(n) if !n.is_empty() && n != arg => format!("'{n}' (argument {arg})"),
-        _ => format!("'{arg}'"),
-    };
+    let label = |name: Option<String>| label(arg, name);
 
     if let Ok(arr) = obj.cast::<PyUntypedArray>() {
         let name = label(None);
@@ -300,6 +304,14 @@ pub fn extract_column<'py>(obj: &Bound<'py, PyAny>, arg: &str) -> PyResult<Colum
         "argument {arg} must be a column: {ACCEPTED}; got {}",
         type_name(obj)
     )))
+}
+
+/// How messages name a column: its own name (when it has one) and the argument it came in.
+fn label(arg: &str, name: Option<String>) -> String {
+    match name {
+        Some(n) if !n.is_empty() && n != arg => format!("'{n}' (argument {arg})"),
+        _ => format!("'{arg}'"),
+    }
 }
 
 fn is_numeric_arrow(dt: &DataType) -> bool {
@@ -400,23 +412,53 @@ pub fn _column_buffers(column: &Bound<'_, PyAny>) -> PyResult<Vec<(usize, usize,
     Ok(chunks
         .iter()
         .map(|c| {
-            let (addr, ty) = match c.values {
-                Values::F64(s) => (s.as_ptr() as usize, "float64"),
-                Values::F32(s) => (s.as_ptr() as usize, "float32"),
-                Values::I8(s) => (s.as_ptr() as usize, "int8"),
-                Values::I16(s) => (s.as_ptr() as usize, "int16"),
-                Values::I32(s) => (s.as_ptr() as usize, "int32"),
-                Values::I64(s) => (s.as_ptr() as usize, "int64"),
-                Values::U8(s) => (s.as_ptr() as usize, "uint8"),
-                Values::U16(s) => (s.as_ptr() as usize, "uint16"),
-                Values::U32(s) => (s.as_ptr() as usize, "uint32"),
-                Values::U64(s) => (s.as_ptr() as usize, "uint64"),
-                Values::Bool(s) => (s.as_ptr() as usize, "bool"),
-                Values::Null(_) => (0, "null"),
-            };
+            let (addr, ty) = values_address(&c.values);
             (addr, c.len(), ty.to_string())
         })
         .collect())
+}
+
+/// The address and type name of a chunk's values (0 for a null chunk).
+fn values_address(values: &Values<'_>) -> (usize, &'static str) {
+    match values {
+        Values::F64(s) => (s.as_ptr() as usize, "float64"),
+        Values::F32(s) => (s.as_ptr() as usize, "float32"),
+        Values::I8(s) => (s.as_ptr() as usize, "int8"),
+        Values::I16(s) => (s.as_ptr() as usize, "int16"),
+        Values::I32(s) => (s.as_ptr() as usize, "int32"),
+        Values::I64(s) => (s.as_ptr() as usize, "int64"),
+        Values::U8(s) => (s.as_ptr() as usize, "uint8"),
+        Values::U16(s) => (s.as_ptr() as usize, "uint16"),
+        Values::U32(s) => (s.as_ptr() as usize, "uint32"),
+        Values::U64(s) => (s.as_ptr() as usize, "uint64"),
+        Values::Bool(s) => (s.as_ptr() as usize, "bool"),
+        Values::Null(_) => (0, "null"),
+    }
+}
+
+/// `(type, address)` of the main buffer of every chunk of a categorical column as the kernels
+/// read it: the string data, the dictionary keys, the boolean bits or the integers. Lets tests
+/// check that input is read in place.
+#[pyfunction]
+pub fn _category_buffers(column: &Bound<'_, PyAny>) -> PyResult<Vec<(String, usize)>> {
+    let col = extract_categorical(column, "column")?;
+    col.parts
+        .iter()
+        .map(|part| match part {
+            CatPart::Numpy(p) => {
+                let (addr, ty) = values_address(&part_chunk(p, &col.name)?.values);
+                Ok((ty.to_string(), addr))
+            }
+            CatPart::Arrow(a) => {
+                let main = match a.data_type() {
+                    DataType::Dictionary(..) => a.as_any_dictionary().keys().to_data(),
+                    _ => a.to_data(),
+                };
+                let addr = main.buffers().last().map_or(0, |b| b.as_ptr() as usize);
+                Ok((a.data_type().to_string(), addr))
+            }
+        })
+        .collect()
 }
 
 /// The content of a bytes-like argument (`bytes`, `bytearray`, `memoryview`).
@@ -437,6 +479,236 @@ pub fn bytes_arg(obj: &Bound<'_, PyAny>, arg: &str) -> PyResult<Vec<u8>> {
     }
     Err(invalid_type(format!(
         "argument {arg} must be bytes, bytearray or memoryview, got {}",
+        type_name(obj)
+    )))
+}
+
+const ACCEPTED_CATEGORICAL: &str = "a pyarrow Array or ChunkedArray (string, large_string, \
+    string_view, dictionary, integer or boolean), a NumPy array of integers, booleans, strings \
+    or objects, a polars or pandas Series, a Python sequence, or any object exporting \
+    __arrow_c_array__ or __arrow_c_stream__";
+
+/// One buffer of a categorical column.
+enum CatPart<'py> {
+    /// Integer or boolean NumPy values, read in place.
+    Numpy(Part<'py>),
+    /// An Arrow array of a layout the core reads directly (see `normalize_categorical`).
+    Arrow(ArrayRef),
+}
+
+/// A categorical column ready for `CategoryCounts`: its parts, in order, and a name for messages.
+pub struct CategoricalColumn<'py> {
+    pub name: String,
+    parts: Vec<CatPart<'py>>,
+}
+
+impl CategoricalColumn<'_> {
+    /// Plain views of every part, borrowing the buffers in place (strings, offsets, dictionary
+    /// keys and bit-packed booleans included).
+    pub fn chunks(&self) -> PyResult<Vec<CategoryColumn<'_>>> {
+        self.parts
+            .iter()
+            .map(|part| match part {
+                CatPart::Numpy(p) => Ok(CategoryColumn::Values(part_chunk(p, &self.name)?)),
+                CatPart::Arrow(a) => arrow_category_column(a.as_ref(), &self.name),
+            })
+            .collect()
+    }
+}
+
+fn not_categorical(name: &str, what: &str) -> PyErr {
+    invalid_type(format!(
+        "column {name} has {what}, but category counts need strings, integers or booleans \
+         (plain or dictionary-encoded); bin floating-point columns with a Histogram instead"
+    ))
+}
+
+fn strings<'a>(a: &'a dyn Array, large: bool) -> PyResult<StrArray<'a>> {
+    let (offsets, data) = if large {
+        let s = a.as_string::<i64>();
+        (Offsets::I64(s.value_offsets()), s.values().as_slice())
+    } else {
+        let s = a.as_string::<i32>();
+        (Offsets::I32(s.value_offsets()), s.values().as_slice())
+    };
+    StrArray::new(offsets, data, validity_of(a)?).map_err(crate::errors::core_err)
+}
+
+/// The category view of an Arrow array already brought to a direct layout.
+fn arrow_category_column<'a>(a: &'a dyn Array, name: &str) -> PyResult<CategoryColumn<'a>> {
+    Ok(match a.data_type() {
+        DataType::Utf8 => CategoryColumn::Strings(strings(a, false)?),
+        DataType::LargeUtf8 => CategoryColumn::Strings(strings(a, true)?),
+        DataType::Boolean => {
+            let bits = a.as_boolean().values();
+            CategoryColumn::BoolBits {
+                bits: bits.values(),
+                offset: bits.offset(),
+                len: bits.len(),
+                validity: validity_of(a)?,
+            }
+        }
+        DataType::Dictionary(..) => {
+            let d = a.as_any_dictionary();
+            let keys = arrow_chunk(d.keys(), name)?;
+            let dict = d.values().as_ref();
+            let values = match dict.data_type() {
+                DataType::Utf8 => DictValues::Strings(strings(dict, false)?),
+                DataType::LargeUtf8 => DictValues::Strings(strings(dict, true)?),
+                _ => DictValues::Values(arrow_chunk(dict, name)?),
+            };
+            CategoryColumn::Dictionary { keys, values }
+        }
+        dt if dt.is_integer() || *dt == DataType::Null => {
+            CategoryColumn::Values(arrow_chunk(a, name)?)
+        }
+        other => return Err(not_categorical(name, &arrow_type_name(other))),
+    })
+}
+
+/// Brings an Arrow array to a layout `arrow_category_column` reads: string views become large
+/// strings (one copy of the strings), a dictionary of string views gets a large-string
+/// dictionary (the keys are kept), a dictionary of booleans is decoded. Everything else that
+/// is not strings, integers, booleans or a dictionary of those is rejected.
+fn normalize_categorical(a: ArrayRef, name: &str) -> PyResult<ArrayRef> {
+    let cast = |a: &ArrayRef, to: DataType| {
+        arrow_cast::cast(a, &to)
+            .map_err(|e| invalid_value(format!("cannot read column {name} as categories: {e}")))
+    };
+    match a.data_type().clone() {
+        DataType::Utf8 | DataType::LargeUtf8 | DataType::Boolean | DataType::Null => Ok(a),
+        dt if dt.is_integer() => Ok(a),
+        DataType::Utf8View => cast(&a, DataType::LargeUtf8),
+        DataType::Dictionary(key, value) => match *value {
+            DataType::Utf8 | DataType::LargeUtf8 => Ok(a),
+            ref v if v.is_integer() => Ok(a),
+            DataType::Utf8View => {
+                cast(&a, DataType::Dictionary(key, Box::new(DataType::LargeUtf8)))
+            }
+            DataType::Boolean => cast(&a, DataType::Boolean),
+            ref v => Err(not_categorical(
+                name,
+                &format!("dictionary-encoded {}", arrow_type_name(v)),
+            )),
+        },
+        dt => Err(not_categorical(name, &arrow_type_name(&dt))),
+    }
+}
+
+/// `pyarrow.array(obj)`: how strings, Python objects, lists and pandas extension dtypes become
+/// Arrow (pyarrow decides the type; mixed types are an error naming the column).
+fn via_pyarrow(obj: &Bound<'_, PyAny>, name: &str) -> PyResult<ArrayRef> {
+    let pa = obj.py().import("pyarrow")?;
+    let array = pa.call_method1("array", (obj,)).map_err(|e| {
+        invalid_type(format!(
+            "column {name} cannot be read as one categorical type: {e}"
+        ))
+    })?;
+    let array: PyArray = array.extract()?;
+    Ok(array.into_inner().0)
+}
+
+/// Turns `obj` into a categorical column; `arg` names the argument in messages.
+pub fn extract_categorical<'py>(
+    obj: &Bound<'py, PyAny>,
+    arg: &str,
+) -> PyResult<CategoricalColumn<'py>> {
+    let py = obj.py();
+    let np = py.import("numpy")?;
+    let module = module_of(obj);
+    let arrow = |array: ArrayRef, name: String| -> PyResult<CategoricalColumn<'py>> {
+        let parts = vec![CatPart::Arrow(normalize_categorical(array, &name)?)];
+        Ok(CategoricalColumn { name, parts })
+    };
+
+    // NumPy arrays, and pandas Series with a plain NumPy dtype.
+    let mut numpy = None;
+    if let Ok(arr) = obj.cast::<PyUntypedArray>() {
+        if obj.is_instance(&np.getattr("ma")?.getattr("MaskedArray")?)? {
+            let name = label(arg, None);
+            let kwargs = pyo3::types::PyDict::new(py);
+            kwargs.set_item(
+                "mask",
+                np.getattr("ma")?.call_method1("getmaskarray", (obj,))?,
+            )?;
+            let data = np.getattr("ma")?.call_method1("getdata", (obj,))?;
+            let array = py
+                .import("pyarrow")?
+                .call_method("array", (data,), Some(&kwargs))
+                .map_err(|e| invalid_type(format!("column {name}: {e}")))?;
+            let array: PyArray = array.extract()?;
+            return arrow(array.into_inner().0, name);
+        }
+        numpy = Some((arr.clone(), label(arg, None)));
+    } else if module.starts_with("pandas") && obj.hasattr("dtype")? {
+        let dtype = obj.getattr("dtype")?;
+        if dtype.is_instance(&np.getattr("dtype")?)? {
+            let values = obj.call_method1("to_numpy", ())?;
+            let arr = values.cast_into::<PyUntypedArray>()?;
+            numpy = Some((arr, label(arg, series_name(obj))));
+        } else {
+            // Extension dtypes (category, string, nullable integers and booleans).
+            let name = label(arg, series_name(obj));
+            return arrow(via_pyarrow(obj, &name)?, name);
+        }
+    }
+    if let Some((arr, name)) = numpy {
+        if arr.ndim() != 1 {
+            return Err(invalid_value(format!(
+                "column {name} must be 1-D, got an array of shape {:?}",
+                arr.shape()
+            )));
+        }
+        return match arr.dtype().kind() {
+            b'i' | b'u' | b'b' => {
+                let parts = vec![CatPart::Numpy(numpy_part(&arr, &name)?)];
+                Ok(CategoricalColumn { name, parts })
+            }
+            b'U' | b'O' => arrow(via_pyarrow(arr.as_any(), &name)?, name),
+            _ => Err(not_categorical(
+                &name,
+                &format!("NumPy dtype {}", arr.dtype().str()?),
+            )),
+        };
+    }
+
+    if obj.hasattr("__arrow_c_array__")? {
+        let array: PyArray = obj.extract()?;
+        let (array, field) = array.into_inner();
+        let name = label(arg, Some(field.name().clone()).or_else(|| series_name(obj)));
+        return arrow(array, name);
+    }
+
+    if obj.hasattr("__arrow_c_stream__")? {
+        let reader: PyArrayReader = obj.extract()?;
+        let reader = reader.into_reader()?;
+        let name = label(
+            arg,
+            series_name(obj).or_else(|| Some(reader.field().name().clone())),
+        );
+        let mut parts = Vec::new();
+        for array in reader {
+            let array = array.map_err(|e| {
+                invalid_value(format!(
+                    "reading column {name} from its Arrow stream failed: {e}"
+                ))
+            })?;
+            if !array.is_empty() {
+                parts.push(CatPart::Arrow(normalize_categorical(array, &name)?));
+            }
+        }
+        return Ok(CategoricalColumn { name, parts });
+    }
+
+    let name = label(arg, None);
+    let is_sequence = !obj.is_instance_of::<PyString>()
+        && !obj.is_instance_of::<PyType>()
+        && (obj.cast::<pyo3::types::PySequence>().is_ok() || obj.hasattr("__iter__")?);
+    if is_sequence {
+        return arrow(via_pyarrow(obj, &name)?, name);
+    }
+    Err(invalid_type(format!(
+        "argument {arg} must be a categorical column: {ACCEPTED_CATEGORICAL}; got {}",
         type_name(obj)
     )))
 }

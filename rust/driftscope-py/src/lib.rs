@@ -6,8 +6,10 @@
 
 use pyo3::prelude::*;
 
+mod categorical;
 mod divergence;
 mod errors;
+mod histogram;
 mod input;
 mod moments;
 mod twosample;
@@ -17,6 +19,8 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     m.add_class::<moments::PyMoments>()?;
     m.add_class::<twosample::PyEcdf>()?;
+    m.add_class::<histogram::PyHistogram>()?;
+    m.add_class::<categorical::PyCategoryCounts>()?;
     m.add_function(wrap_pyfunction!(twosample::ks_2samp, m)?)?;
     m.add_function(wrap_pyfunction!(twosample::cdf_distances, m)?)?;
     m.add_function(wrap_pyfunction!(twosample::wasserstein_distance, m)?)?;
@@ -24,6 +28,9 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(twosample::anderson_ksamp, m)?)?;
     m.add_function(wrap_pyfunction!(divergence::divergence_counts, m)?)?;
     m.add_function(wrap_pyfunction!(divergence::contingency, m)?)?;
+    m.add_function(wrap_pyfunction!(divergence::divergence_columns, m)?)?;
+    m.add_function(wrap_pyfunction!(divergence::contingency_columns, m)?)?;
     m.add_function(wrap_pyfunction!(input::_column_buffers, m)?)?;
+    m.add_function(wrap_pyfunction!(input::_category_buffers, m)?)?;
     Ok(())
 }

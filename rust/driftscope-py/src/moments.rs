@@ -183,7 +183,7 @@ impl PyMoments {
 }
 
 /// A float as Python's `repr` would print it.
-fn fmt(x: f64) -> String {
+pub(crate) fn fmt(x: f64) -> String {
     if x.is_nan() {
         "nan".into()
     } else if x.is_infinite() {
