@@ -78,10 +78,19 @@ def check(m: ds.Moments, x: np.ndarray, *, shape: bool = True) -> None:
 
 
 def well_conditioned(x: np.ndarray) -> bool:
-    """Spread not negligible against magnitude, so numpy's own answer is accurate to ~1e-14."""
+    """Spread not negligible against magnitude, so numpy's own answer is accurate to ~1e-14.
+
+    The spread's 4th power must also be a normal float: numpy's variance and kurtosis of
+    e.g. [1.2e-158, 0] lose their precision in subnormal (or overflowing) intermediates.
+    """
     x = np.asarray(x, dtype=np.float64)
     mag = np.abs(x).max()
-    return bool(x.size > 0 and (mag == 0 or x.std() > 1e-4 * mag))
+    if x.size == 0:
+        return False
+    if mag == 0:
+        return True
+    spread = x.std()
+    return bool(spread > 1e-4 * mag and 1e-70 < spread < 1e70)
 
 
 finite = hst.floats(-1e6, 1e6, allow_nan=False, allow_infinity=False)

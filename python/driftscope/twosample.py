@@ -7,6 +7,7 @@ and counted on the result instead of propagating.
 
 from __future__ import annotations
 
+import math
 import warnings
 from collections.abc import Iterable
 from typing import Any
@@ -43,6 +44,14 @@ def _anderson(d: dict[str, Any]) -> AndersonKSampResult:
     message = d.pop("warning")
     if message is not None:
         warnings.warn(message, UserWarning, stacklevel=3)
+    if math.isnan(d["statistic"]):
+        # scipy returns NaN too, with NumPy's "invalid value encountered in scalar divide"
+        warnings.warn(
+            "anderson_ksamp: the statistic is undefined (0/0) for these samples with the "
+            f"{d['variant']!r} variant; statistic and p-value are NaN",
+            RuntimeWarning,
+            stacklevel=3,
+        )
     d["critical_values"] = tuple(d["critical_values"])
     for key in ("sizes", "null_counts", "nan_counts"):
         d[key] = tuple(d[key])
