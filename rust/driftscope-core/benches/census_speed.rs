@@ -10,24 +10,8 @@ use driftscope_core::wasserstein::cdf_distances_sorted;
 use driftscope_core::{Chunk, Values};
 use std::time::Instant;
 
-struct Rng(u64);
-
-impl Rng {
-    fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    fn normal(&mut self) -> f64 {
-        // Box–Muller: real normal tails, as numpy's generator gives the Python benchmark.
-        let u1 = ((self.next_u64() >> 11) as f64 + 1.0) * (1.0 / (1u64 << 53) as f64);
-        let u2 = (self.next_u64() >> 11) as f64 * (1.0 / (1u64 << 53) as f64);
-        (-2.0 * u1.ln()).sqrt() * (std::f64::consts::TAU * u2).cos()
-    }
-}
+mod common;
+use common::Rng;
 
 /// CPU time of the whole process (all threads), in ms: on a shared machine it says what
 /// the work costs even when the wall clock is stretched by other processes.

@@ -2,30 +2,11 @@
 //! test, against the comparison sorts it replaced (pattern-defeating quicksort on the
 //! total-order keys, and `sort_unstable_by(f64::total_cmp)`), best of several runs.
 //! Run: cargo bench -p driftscope-core --bench sort_speed [-- SHAPE|pair|small]
+use common::{best, Rng};
 use driftscope_core::sort::{sort_pair, SortedSample};
 use driftscope_core::{Chunk, Values};
-use std::time::Instant;
 
-struct Rng(u64);
-
-impl Rng {
-    fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    fn uniform(&mut self) -> f64 {
-        (self.next_u64() >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
-    }
-
-    fn normalish(&mut self) -> f64 {
-        let s: f64 = (0..4).map(|_| self.uniform()).sum();
-        (s - 2.0) * 3f64.sqrt()
-    }
-}
+mod common;
 
 /// The sort `from_chunks` used before: total-order keys, `sort_unstable`, back to floats.
 fn pdq_keys(v: &[f64]) -> Vec<f64> {
@@ -47,17 +28,6 @@ fn total_cmp(v: &[f64]) -> Vec<f64> {
     let mut w: Vec<f64> = v.iter().filter(|x| !x.is_nan()).map(|x| x + 0.0).collect();
     w.sort_unstable_by(f64::total_cmp);
     w
-}
-
-/// Best time in seconds of `reps` runs of `f`.
-fn best<T>(reps: usize, mut f: impl FnMut() -> T) -> f64 {
-    (0..reps)
-        .map(|_| {
-            let t = Instant::now();
-            std::hint::black_box(f());
-            t.elapsed().as_secs_f64()
-        })
-        .fold(f64::INFINITY, f64::min)
 }
 
 fn same(a: &[f64], b: &[f64]) -> bool {

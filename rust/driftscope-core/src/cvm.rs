@@ -18,8 +18,9 @@
 
 use crate::cephes::lgam;
 use crate::error::{Error, Result};
-use crate::ks::check_nonempty;
-use crate::npcompat::{floor_divide, int_div, pairwise_sum};
+use crate::ks::{check_nonempty, merge_parts};
+use crate::npcompat::{floor_divide, int_div, np_sum_par};
+use crate::runs::{split_lengths, walk_parts, Run};
 use std::collections::BTreeMap;
 use std::f64::consts::PI;
 use std::fmt;
@@ -81,33 +82,52 @@ pub struct CvmResult {
     pub method_used: CvmMethod,
 }
 
-/// Mid-ranks (1-based, ties averaged as `scipy.stats.rankdata(method='average')`) of two
-/// ascending samples in their pooled sample.
-pub(crate) fn midranks(a: &[f64], b: &[f64]) -> (Vec<f64>, Vec<f64>) {
-    let (n1, n2) = (a.len(), b.len());
-    let mut ra = Vec::with_capacity(n1);
-    let mut rb = Vec::with_capacity(n2);
-    let (mut i, mut j) = (0usize, 0usize);
-    while i < n1 || j < n2 {
-        let v = if j >= n2 || (i < n1 && a[i] <= b[j]) {
-            a[i]
-        } else {
-            b[j]
-        };
-        let below = i + j;
-        let (i0, j0) = (i, j);
-        while i < n1 && a[i] == v {
-            i += 1;
-        }
-        while j < n2 && b[j] == v {
-            j += 1;
-        }
-        // rankdata: 0.5 * (count[dense] + count[dense - 1] + 1)
-        let rank = 0.5 * ((i + j + below + 1) as f64);
-        ra.extend(std::iter::repeat_n(rank, i - i0));
-        rb.extend(std::iter::repeat_n(rank, j - j0));
-    }
-    (ra, rb)
+/// The terms `(r_i - i)²` of scipy's sums over each sample, `r_i` the mid-rank (1-based, ties
+/// averaged as `scipy.stats.rankdata(method='average')`) of the sample's `i`-th value
+/// (1-based) in the pooled sample of two ascending samples. The merge walk runs in parts on
+/// all cores, each writing its own stretch of both outputs.
+pub(crate) fn rank_terms(a: &[f64], b: &[f64]) -> (Vec<f64>, Vec<f64>) {
+    let mut ta = vec![0.0f64; a.len()];
+    let mut tb = vec![0.0f64; b.len()];
+    let bounds = merge_parts(a, b);
+    let outs_a = split_lengths(&mut ta, bounds.windows(2).map(|w| w[1].0 - w[0].0));
+    let outs_b = split_lengths(&mut tb, bounds.windows(2).map(|w| w[1].1 - w[0].1));
+    let mut sinks: Vec<_> = outs_a
+        .into_iter()
+        .zip(outs_b)
+        .zip(bounds.iter())
+        .map(|((oa, ob), &(s0, s1))| {
+            move |r: Run| {
+                // rankdata: 0.5 * (count[dense] + count[dense - 1] + 1)
+                let rank = 0.5 * ((r.i1 + r.j1 + r.below() + 1) as f64);
+                let term = |k: usize| {
+                    let d = rank - (k + 1) as f64;
+                    d * d
+                };
+                if r.len() == 1 {
+                    // Which sample holds the value is a coin toss on interleaved samples:
+                    // rather than branch on it, write both samples' next slots. The one not
+                    // holding the value gets a wrong term that its own run overwrites later.
+                    if let Some(x) = oa.get_mut(r.i0 - s0) {
+                        *x = term(r.i0);
+                    }
+                    if let Some(x) = ob.get_mut(r.j0 - s1) {
+                        *x = term(r.j0);
+                    }
+                } else {
+                    for k in r.i0..r.i1 {
+                        oa[k - s0] = term(k);
+                    }
+                    for k in r.j0..r.j1 {
+                        ob[k - s1] = term(k);
+                    }
+                }
+            }
+        })
+        .collect();
+    walk_parts(a, b, &bounds, &mut sinks);
+    drop(sinks);
+    (ta, tb)
 }
 
 /// `scipy.stats.cramervonmises_2samp(a, b, method)` on two ascending samples.
@@ -136,15 +156,8 @@ pub fn cramervonmises_2samp_sorted(a: &[f64], b: &[f64], method: CvmMethod) -> R
             method_used: resolved,
         });
     }
-    let (rx, ry) = midranks(a, b);
-    let sx = pairwise_sum(nx, |i| {
-        let d = rx[i] - (i + 1) as f64;
-        d * d
-    });
-    let sy = pairwise_sum(ny, |j| {
-        let d = ry[j] - (j + 1) as f64;
-        d * d
-    });
+    let (tx, ty) = rank_terms(a, b);
+    let (sx, sy) = rayon::join(|| np_sum_par(&tx), || np_sum_par(&ty));
     let u = nx as f64 * sx + ny as f64 * sy;
     let k = nx as u128 * ny as u128;
     let n = (nx + ny) as u128;
@@ -400,10 +413,57 @@ mod tests {
     }
 
     #[test]
-    fn midranks_average_ties() {
-        let (ra, rb) = midranks(&[1.0, 2.0, 2.0, 5.0], &[2.0, 3.0]);
-        assert_eq!(ra, vec![1.0, 3.0, 3.0, 6.0]);
-        assert_eq!(rb, vec![3.0, 5.0]);
+    fn rank_terms_average_ties() {
+        // Mid-ranks [1, 3, 3, 6] and [3, 5].
+        let (ta, tb) = rank_terms(&[1.0, 2.0, 2.0, 5.0], &[2.0, 3.0]);
+        assert_eq!(ta, vec![0.0, 1.0, 0.0, 4.0]);
+        assert_eq!(tb, vec![4.0, 9.0]);
+    }
+
+    #[test]
+    fn parallel_rank_terms_equal_a_sequential_ranking() {
+        // Long enough for the parallel parts, with ties within and across samples.
+        let mut state = 5u64;
+        let mut draw = |n: usize| {
+            let mut v: Vec<f64> = (0..n)
+                .map(|_| {
+                    state = state
+                        .wrapping_mul(6_364_136_223_846_793_005)
+                        .wrapping_add(1_442_695_040_888_963_407);
+                    ((state >> 33) % 50_000) as f64
+                })
+                .collect();
+            v.sort_by(f64::total_cmp);
+            v
+        };
+        let (a, b) = (draw(300_001), draw(200_000));
+        // The pooled sample's average ranks, by sorting (value, sample, index).
+        let mut pooled: Vec<(f64, usize, usize)> = a
+            .iter()
+            .enumerate()
+            .map(|(i, &x)| (x, 0, i))
+            .chain(b.iter().enumerate().map(|(j, &y)| (y, 1, j)))
+            .collect();
+        pooled.sort_by(|p, q| p.0.total_cmp(&q.0));
+        let mut want = (vec![0.0; a.len()], vec![0.0; b.len()]);
+        let mut start = 0;
+        while start < pooled.len() {
+            let mut end = start;
+            while end < pooled.len() && pooled[end].0 == pooled[start].0 {
+                end += 1;
+            }
+            let rank = (start + 1 + end) as f64 / 2.0;
+            for &(_, s, i) in &pooled[start..end] {
+                let d = rank - (i + 1) as f64;
+                if s == 0 {
+                    want.0[i] = d * d;
+                } else {
+                    want.1[i] = d * d;
+                }
+            }
+            start = end;
+        }
+        assert!(rank_terms(&a, &b) == want);
     }
 
     #[test]

@@ -18,6 +18,7 @@ pub mod ecdf;
 pub mod kolmogorov;
 pub mod ks;
 mod npcompat;
+mod runs;
 pub mod sort;
 pub mod wasserstein;
 

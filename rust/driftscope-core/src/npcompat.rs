@@ -46,9 +46,22 @@ fn pairwise<F: FnMut(usize) -> f64>(lo: usize, n: usize, f: &mut F) -> f64 {
 }
 
 /// `np.sum` of a slice.
-#[cfg(test)]
 pub(crate) fn np_sum(xs: &[f64]) -> f64 {
     pairwise_sum(xs.len(), |i| xs[i])
+}
+
+/// `np.sum` of a slice, the top of NumPy's pairwise tree (whose shape depends on the length
+/// alone) split across rayon threads: equal to [`np_sum`] bit for bit.
+pub(crate) fn np_sum_par(xs: &[f64]) -> f64 {
+    const SEQUENTIAL: usize = 1 << 16;
+    if xs.len() <= SEQUENTIAL {
+        return np_sum(xs);
+    }
+    let mut n2 = xs.len() / 2;
+    n2 -= n2 % 8;
+    let (lo, hi) = xs.split_at(n2);
+    let (l, h) = rayon::join(|| np_sum_par(lo), || np_sum_par(hi));
+    l + h
 }
 
 /// NumPy's float floor division `a // b` (`npy_divmod`: fmod, then correct towards floor).
@@ -130,12 +143,24 @@ mod tests {
             assert_eq!(pairwise_sum(n, term), w, "n={n}");
             let xs: Vec<f64> = (0..n).map(term).collect();
             assert_eq!(np_sum(&xs), w);
+            assert_eq!(np_sum_par(&xs), w);
             let mut last = None;
             pairwise_sum(n, |i| {
                 assert!(last.is_none_or(|l| i == l + 1), "indices in order");
                 last = Some(i);
                 0.0
             });
+        }
+    }
+
+    #[test]
+    fn parallel_sum_is_the_same_tree() {
+        // Terms spanning many magnitudes, so any change of order would show.
+        for n in [(1usize << 16) + 1, 300_007, 1 << 20] {
+            let xs: Vec<f64> = (0..n)
+                .map(|i| ((i * 7919) % 1001) as f64 * 10f64.powi((i % 37) as i32 - 18))
+                .collect();
+            assert_eq!(np_sum_par(&xs).to_bits(), np_sum(&xs).to_bits(), "n={n}");
         }
     }
 
