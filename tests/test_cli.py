@@ -6,10 +6,12 @@ import os
 import subprocess
 import sysconfig
 
+import scipy.stats as st
 from click.testing import CliRunner
 
 import driftscope
 from driftscope.cli import main
+from driftscope.datasets import cellular_network
 
 
 def test_version() -> None:
@@ -24,20 +26,40 @@ def test_help_lists_demo() -> None:
     assert "demo" in result.output
 
 
+def demo_rows(output: str) -> dict[str, list[str]]:
+    """The demo table's rows by column name: [column, nulls ref, nulls cur, KS D, KS p, W/σ,
+    PSI, verdict]."""
+    rows = {}
+    for line in output.splitlines():
+        if line.startswith("│"):
+            cells = [c.strip() for c in line.strip().strip("│").split("│")]
+            if cells[0]:
+                rows[cells[0]] = cells
+    return rows
+
+
 def test_demo_flags_the_injected_drift() -> None:
-    result = CliRunner().invoke(main, ["demo", "--rows", "20000"], terminal_width=120)
+    result = CliRunner(env={"COLUMNS": "160"}).invoke(main, ["demo", "--rows", "20000"])
     assert result.exit_code == 0, result.output
-    lines = {line.split()[1]: line for line in result.output.splitlines() if line.startswith("│")}
-    # Fahrenheit readings on a quarter of the cells move the temperature's mean by > 2 sigma
-    assert "temperature" in lines
-    shift = float(lines["temperature"].split("│")[-2])
-    assert shift > 2.0
+    rows = demo_rows(result.output)
+    # Fahrenheit readings on a quarter of the cells: a major shift by every measure
+    temperature = rows["temperature"]
+    assert "major shift" in temperature[7]
+    assert float(temperature[6]) > 0.25 and float(temperature[5]) > 1.0
+    reference, current = cellular_network(20000, 7)
+    ks = st.ks_2samp(reference.column("temperature"), current.column("temperature"))
+    assert temperature[3] == f"{ks.statistic:.3f}"
+    # the concert moves traffic
+    assert "shift" in rows["traffic_mbps"][7]
     # the broken pipeline's nulls show up
-    assert "battery_pct" in lines
-    nulls_ref, nulls_cur = (int(v.replace(",", "")) for v in lines["battery_pct"].split("│")[2:4])
-    assert nulls_cur > 20 * nulls_ref
+    battery = rows["battery_pct"]
+    nulls_ref, nulls_cur = (int(v.replace(",", "")) for v in battery[1:3])
+    assert nulls_cur > 20 * nulls_ref and "nulls" in battery[7]
+    # new base stations: categories never seen in the reference
+    assert "+20 new categories" in rows["cell_id"][7]
+    assert "cell-1" in result.output.split("└")[-1]
     # an untouched column does not move
-    assert abs(float(lines["signal_dbm"].split("│")[-2])) < 0.05
+    assert rows["signal_dbm"][7] == "stable" and float(rows["signal_dbm"][6]) < 0.05
 
 
 def test_console_script_is_installed() -> None:

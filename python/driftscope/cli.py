@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import time
+from typing import Any
 
 import click
 import pyarrow as pa
@@ -11,7 +12,6 @@ from rich.console import Console
 from rich.table import Table
 
 from driftscope import __version__
-from driftscope._core import Moments
 from driftscope.datasets import cellular_network
 
 __all__ = ["main"]
@@ -35,11 +35,55 @@ def main() -> None:
     """driftscope: catch data drift and broken pipelines at stream scale."""
 
 
+def _categorical_columns(table: pa.Table) -> list[str]:
+    return [
+        f.name
+        for f in table.schema
+        if pa.types.is_string(f.type)
+        or pa.types.is_large_string(f.type)
+        or pa.types.is_dictionary(f.type)
+        or pa.types.is_boolean(f.type)
+    ]
+
+
+# Conventional PSI thresholds: below 0.1 stable, 0.1-0.25 a moderate shift, above a major one.
+PSI_MODERATE, PSI_MAJOR = 0.1, 0.25
+
+
+def _null_verdict(ref_nulls: int, cur_nulls: int, ref_rows: int, cur_rows: int) -> str | None:
+    ref_rate, cur_rate = ref_nulls / max(ref_rows, 1), cur_nulls / max(cur_rows, 1)
+    if cur_rate > 0.01 and cur_rate > 5 * ref_rate:
+        return f"nulls {ref_rate:.0%} → {cur_rate:.0%}"
+    return None
+
+
+def _shift_verdict(psi: float, ks: Any = None, w_sigma: float = math.nan) -> str | None:
+    """'major' / 'moderate' shift by PSI, or by an effect-size reading of KS and Wasserstein
+    (p-values alone flag negligible shifts once windows are large)."""
+    if psi >= PSI_MAJOR or w_sigma >= 0.5:
+        return "major shift"
+    if (
+        psi >= PSI_MODERATE
+        or w_sigma >= 0.2
+        or (ks is not None and ks.statistic >= 0.05 and ks.pvalue < 1e-3)
+    ):
+        return "moderate shift"
+    return None
+
+
+def _pvalue(p: float) -> str:
+    if p == 0:
+        return "0"
+    return f"{p:.0e}" if p < 0.01 else f"{p:.2f}"
+
+
 @main.command()
 @click.option("--rows", default=100_000, show_default=True, help="Rows in each window.")
 @click.option("--seed", default=7, show_default=True, help="Seed of the synthetic data.")
 def demo(rows: int, seed: int) -> None:
-    """Summarize a built-in cellular-network dataset with injected drift."""
+    """Compare two windows of a built-in cellular-network dataset with injected drift."""
+    import driftscope as ds
+
     console = Console()
     reference, current = cellular_network(rows, seed)
     console.print(
@@ -47,36 +91,83 @@ def demo(rows: int, seed: int) -> None:
         f"measurements, {reference.num_rows:,} reference rows vs {current.num_rows:,} current rows"
     )
     started = time.perf_counter()
-    table = Table(title="Column moments, reference vs current", title_justify="left")
-    headers = ("column", "nulls ref", "nulls cur", "mean ref", "mean cur", "std ref", "std cur")
-    for header in (*headers, "shift σ"):
+    table = Table(title="Drift per column, reference vs current", title_justify="left")
+    for header in ("column", "nulls\nref", "nulls\ncur", "KS D", "KS p", "W/σ", "PSI"):
         if header == "column":
             table.add_column(header, no_wrap=True, min_width=13)
         else:
-            table.add_column(header, justify="right")
+            table.add_column(header, justify="right", no_wrap=True)
+    table.add_column("verdict", min_width=8)
+    notes: list[str] = []
+    n_ref, n_cur = reference.num_rows, current.num_rows
     for name in _numeric_columns(reference):
-        ref = Moments(reference.column(name))
-        cur = Moments(current.column(name))
-        ref_std = ref.std()
-        shift = (cur.mean - ref.mean) / ref_std if ref_std > 0 else math.nan
-        more_nulls = cur.null_count > 5 * (ref.null_count + 1)
+        ref, cur = reference.column(name), current.column(name)
+        ks = ds.ks_2samp(ref, cur)
+        std = ds.Moments(ref).std()
+        w = ds.wasserstein_distance(ref, cur) / std if std > 0 else math.nan
+        psi = float(ds.psi(ref, cur, binning="quantile", bins=10))
+        verdicts = [
+            v
+            for v in (
+                _shift_verdict(psi, ks, w),
+                _null_verdict(ref.null_count, cur.null_count, n_ref, n_cur),
+            )
+            if v
+        ]
         table.add_row(
             name,
             f"{ref.null_count:,}",
             f"{cur.null_count:,}",
-            _fmt(ref.mean),
-            _fmt(cur.mean),
-            _fmt(ref_std),
-            _fmt(cur.std()),
-            f"{shift:+.2f}",
-            style="bold red" if abs(shift) >= 0.2 or more_nulls else "",
+            f"{ks.statistic:.3f}",
+            _pvalue(ks.pvalue),
+            f"{w:.3f}",
+            f"{psi:.3f}",
+            ", ".join(verdicts) or "stable",
+            style="bold red" if verdicts else "",
+        )
+    for name in _categorical_columns(reference):
+        ref, cur = reference.column(name), current.column(name)
+        psi = float(ds.psi(ref, cur))
+        domain = ds.CategoryCounts(ref).top_k()
+        binned = domain.bin(cur)
+        unseen = binned.unseen(3)
+        verdicts = [
+            v
+            for v in (
+                _shift_verdict(psi),
+                _null_verdict(ref.null_count, cur.null_count, n_ref, n_cur),
+            )
+            if v
+        ]
+        if unseen:
+            new = len(binned.unseen(1_000_000))
+            verdicts.append(f"+{new} new categories")
+            examples = ", ".join(str(c) for c, _ in unseen)
+            notes.append(
+                f"{name}: {new} categories never seen in the reference hold "
+                f"{binned.other_count:,} current rows, e.g. {examples}"
+            )
+        table.add_row(
+            name,
+            f"{ref.null_count:,}",
+            f"{cur.null_count:,}",
+            "-",
+            "-",
+            "-",
+            f"{psi:.3f}",
+            ", ".join(verdicts) or "stable",
+            style="bold red" if verdicts else "",
         )
     elapsed = time.perf_counter() - started
     console.print(table)
+    for note in notes:
+        console.print(note)
     console.print(
-        f"Summarized {len(_numeric_columns(reference))} numeric columns of both windows in "
-        f"{elapsed * 1000:.1f} ms. Rows in red moved by at least 0.2 reference standard "
-        "deviations or gained nulls."
+        f"Compared {reference.num_columns} columns of both windows in {elapsed * 1000:.1f} ms: "
+        "exact two-sample KS (scipy's statistic and p-value), Wasserstein distance in reference "
+        "standard deviations, PSI over the reference's deciles (categories for text columns). "
+        f"Red: a shift (PSI ≥ {PSI_MODERATE}, KS D ≥ 0.05, or W ≥ 0.2σ), more nulls, or new "
+        "categories."
     )
 
 
