@@ -639,15 +639,14 @@ impl Histogram {
             let thresholds = k.padded.len() - 2;
             // SAFETY (both calls): the CPU supports AVX2, as checked just above.
             let done = if let Some(l) = k.linspace {
-                nan = unsafe { fill_linspace_avx2(xs, &l, local) };
-                true
+                Some(unsafe { fill_linspace_avx2(xs, &l, local) })
             } else if thresholds <= SCAN_MAX {
-                nan = unsafe { fill_scan_avx2(xs, &k.padded[1..=thresholds], local) };
-                true
+                unsafe { fill_scan_avx2(xs, &k.padded[1..=thresholds], local) }
             } else {
-                false
+                None
             };
-            if done {
+            if let Some(simd_nan) = done {
+                nan = simd_nan;
                 xs = &xs[xs.len() - xs.len() % 4..];
             }
         }
@@ -930,17 +929,33 @@ const SCAN_MAX: usize = 16;
 /// vector registers (comparison masks subtracted as integers), four values at a time, and
 /// takes differences at the end: bin `j` holds `#(x >= t_{j-1}) - #(x >= t_j)`. Exact; NaN
 /// compares false, so it lands in bin 0. Only whole groups of four are read. Returns the
-/// number of NaN.
+/// number of NaN (None, having done nothing, for more than [`SCAN_MAX`] thresholds). The
+/// count of thresholds is a constant of each instance, so that the loop over them unrolls
+/// and the counts stay in registers (a loop of run-time length kept them on the stack:
+/// three times the instructions).
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
-fn fill_scan_avx2(xs: &[f64], thresholds: &[f64], local: &mut [u64]) -> u64 {
+fn fill_scan_avx2(xs: &[f64], thresholds: &[f64], local: &mut [u64]) -> Option<u64> {
+    macro_rules! dispatch {
+        ($($n:literal)*) => {
+            match thresholds.len() {
+                $($n => Some(scan_avx2::<$n>(xs, thresholds, local)),)*
+                _ => None,
+            }
+        };
+    }
+    dispatch!(1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16)
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+fn scan_avx2<const N: usize>(xs: &[f64], thresholds: &[f64], local: &mut [u64]) -> u64 {
     use std::arch::x86_64::*;
-    let nt = thresholds.len().min(SCAN_MAX);
-    let mut ts = [_mm256_setzero_pd(); SCAN_MAX];
+    let mut ts = [_mm256_setzero_pd(); N];
     for (t, &v) in ts.iter_mut().zip(thresholds) {
         *t = _mm256_set1_pd(v);
     }
-    let mut acc = [_mm256_setzero_si256(); SCAN_MAX];
+    let mut acc = [_mm256_setzero_si256(); N];
     let mut nan_acc = _mm256_setzero_si256();
     let quads = xs.chunks_exact(4);
     let n = (quads.len() * 4) as u64;
@@ -951,7 +966,7 @@ fn fill_scan_avx2(xs: &[f64], thresholds: &[f64], local: &mut [u64]) -> u64 {
             nan_acc,
             _mm256_castpd_si256(_mm256_cmp_pd::<_CMP_UNORD_Q>(x, x)),
         );
-        for k in 0..nt {
+        for k in 0..N {
             let ge = _mm256_cmp_pd::<_CMP_LE_OQ>(ts[k], x);
             acc[k] = _mm256_sub_epi64(acc[k], _mm256_castpd_si256(ge));
         }
@@ -963,12 +978,12 @@ fn fill_scan_avx2(xs: &[f64], thresholds: &[f64], local: &mut [u64]) -> u64 {
         lanes.iter().sum::<u64>()
     };
     let mut above = n;
-    for (j, a) in acc[..nt].iter().enumerate() {
+    for (j, a) in acc.iter().enumerate() {
         let ge = total(*a);
         local[j] += above - ge;
         above = ge;
     }
-    local[nt] += above;
+    local[N] += above;
     total(nan_acc)
 }
 

@@ -525,35 +525,123 @@ pub(crate) fn finite_extent(chunks: &[Chunk<'_>]) -> (u64, f64, f64) {
         chunks,
         (0u64, f64::INFINITY, f64::NEG_INFINITY),
         |(n, lo, hi), xs| {
-            // Four independent lanes, NaN standing in for non-finite values (min and max
-            // ignore it), so the loop vectorizes.
-            let mut c = [0u64; 4];
-            let mut a = [*lo; 4];
-            let mut b = [*hi; 4];
-            let quads = xs.chunks_exact(4);
-            let rest = quads.remainder();
-            for q in quads {
-                for k in 0..4 {
-                    let fin = q[k].is_finite();
-                    let y = if fin { q[k] } else { f64::NAN };
-                    c[k] += u64::from(fin);
-                    a[k] = a[k].min(y);
-                    b[k] = b[k].max(y);
-                }
-            }
-            for &x in rest {
-                let fin = x.is_finite();
-                let y = if fin { x } else { f64::NAN };
-                c[0] += u64::from(fin);
-                a[0] = a[0].min(y);
-                b[0] = b[0].max(y);
-            }
-            *n += c.iter().sum::<u64>();
-            *lo = a.iter().copied().fold(f64::INFINITY, f64::min);
-            *hi = b.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+            // Blocks of finite values (nearly all) take the fast loop; a block with NaN or
+            // ±inf is done again with the careful one.
+            let (a, b, clean) = extent_fast(xs);
+            let (m, a, b) = if clean {
+                (xs.len() as u64, a, b)
+            } else {
+                extent_careful(xs)
+            };
+            *n += m;
+            *lo = lo.min(a);
+            *hi = hi.max(b);
         },
         |(n, a, b), (m, c, d)| (n + m, a.min(c), b.max(d)),
     )
+}
+
+/// Smallest and largest of `xs`, and whether all are finite (else the extremes are
+/// unspecified), on the widest SIMD the CPU has.
+#[inline]
+fn extent_fast(xs: &[f64]) -> (f64, f64, bool) {
+    #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("avx2") {
+        // SAFETY: the CPU supports AVX2, as checked just above.
+        return unsafe { extent_avx2(xs) };
+    }
+    extent_lanes(xs)
+}
+
+/// [`extent_lanes`] with AVX2: eight values a step in two registers each of minima, maxima
+/// and `x - x` sums (NaN exactly when some value was not finite).
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+fn extent_avx2(xs: &[f64]) -> (f64, f64, bool) {
+    use std::arch::x86_64::*;
+    let mut a = [_mm256_set1_pd(f64::INFINITY); 2];
+    let mut b = [_mm256_set1_pd(f64::NEG_INFINITY); 2];
+    let mut bad = [_mm256_setzero_pd(); 2];
+    let octs = xs.chunks_exact(8);
+    let rest = octs.remainder();
+    for q in octs {
+        for k in 0..2 {
+            // SAFETY: `q` holds 8 f64, so 4 from `4·k`.
+            let x = unsafe { _mm256_loadu_pd(q.as_ptr().add(4 * k)) };
+            // min/max return the second operand unless the first wins: `x < a ? x : a`.
+            a[k] = _mm256_min_pd(x, a[k]);
+            b[k] = _mm256_max_pd(x, b[k]);
+            bad[k] = _mm256_add_pd(bad[k], _mm256_sub_pd(x, x));
+        }
+    }
+    let mut lanes = [[0.0f64; 4]; 6];
+    for (out, v) in lanes
+        .iter_mut()
+        .zip([a[0], a[1], b[0], b[1], bad[0], bad[1]])
+    {
+        // SAFETY: `out` has room for the 4 lanes.
+        unsafe { _mm256_storeu_pd(out.as_mut_ptr(), v) };
+    }
+    let mut lo = lanes[..2]
+        .iter()
+        .flatten()
+        .copied()
+        .fold(f64::INFINITY, f64::min);
+    let mut hi = lanes[2..4]
+        .iter()
+        .flatten()
+        .copied()
+        .fold(f64::NEG_INFINITY, f64::max);
+    let mut clean = lanes[4..].iter().flatten().all(|&z| z == 0.0);
+    for &x in rest {
+        lo = lo.min(x);
+        hi = hi.max(x);
+        clean &= x - x == 0.0;
+    }
+    (lo, hi, clean)
+}
+
+/// Eight independent lanes of compare-and-select (which the compiler turns into SIMD min
+/// and max, unlike `f64::min`), and `x - x`, which is 0 exactly for finite `x`.
+#[inline(always)]
+fn extent_lanes(xs: &[f64]) -> (f64, f64, bool) {
+    const L: usize = 8;
+    let mut a = [f64::INFINITY; L];
+    let mut b = [f64::NEG_INFINITY; L];
+    let mut bad = [0.0f64; L];
+    let octs = xs.chunks_exact(L);
+    let rest = octs.remainder();
+    for q in octs {
+        for k in 0..L {
+            let x = q[k];
+            a[k] = if x < a[k] { x } else { a[k] };
+            b[k] = if x > b[k] { x } else { b[k] };
+            bad[k] += x - x;
+        }
+    }
+    let mut lo = a.iter().copied().fold(f64::INFINITY, f64::min);
+    let mut hi = b.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    let mut clean = bad.iter().all(|&z| z == 0.0);
+    for &x in rest {
+        lo = lo.min(x);
+        hi = hi.max(x);
+        clean &= x - x == 0.0;
+    }
+    (lo, hi, clean)
+}
+
+/// Count, smallest and largest of the finite values of `xs`.
+fn extent_careful(xs: &[f64]) -> (u64, f64, f64) {
+    let mut n = 0u64;
+    let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
+    for &x in xs {
+        if x.is_finite() {
+            n += 1;
+            lo = lo.min(x);
+            hi = hi.max(x);
+        }
+    }
+    (n, lo, hi)
 }
 
 /// Values per block handed to a pass.
@@ -721,6 +809,39 @@ mod tests {
                 Chunk::new(Values::F64(b), None),
             ];
             assert_eq!(quantiles(&chunks, &QS).unwrap(), got);
+        }
+    }
+
+    #[test]
+    fn extent_fast_and_careful_agree() {
+        let clean = data(11, 10_003, |u, _| u * 8.0 - 3.0);
+        let mut dirty = clean.clone();
+        dirty[17] = f64::NAN;
+        dirty[5000] = f64::INFINITY;
+        dirty[9999] = f64::NEG_INFINITY;
+        dirty[10_002] = 1e300;
+        for xs in [&clean, &dirty] {
+            let fin: Vec<f64> = xs.iter().copied().filter(|x| x.is_finite()).collect();
+            let want = (
+                fin.len() as u64,
+                fin.iter().copied().fold(f64::INFINITY, f64::min),
+                fin.iter().copied().fold(f64::NEG_INFINITY, f64::max),
+            );
+            for len in [0, 1, 7, 8, 9, 2047, xs.len()] {
+                let c = [Chunk::new(Values::F64(&xs[..len]), None)];
+                let part = &xs[..len];
+                let fin: Vec<f64> = part.iter().copied().filter(|x| x.is_finite()).collect();
+                let w = (
+                    fin.len() as u64,
+                    fin.iter().copied().fold(f64::INFINITY, f64::min),
+                    fin.iter().copied().fold(f64::NEG_INFINITY, f64::max),
+                );
+                assert_eq!(finite_extent(&c), w, "len {len}");
+                assert_eq!(extent_careful(part), w, "len {len}");
+                assert_eq!(extent_lanes(part).2, part.iter().all(|x| x.is_finite()));
+            }
+            let c = [Chunk::new(Values::F64(xs), None)];
+            assert_eq!(finite_extent(&c), want);
         }
     }
 
