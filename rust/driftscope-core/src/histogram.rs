@@ -43,6 +43,9 @@
 //!   edges are recomputed as `np.linspace` computes them, four values at a time, so the
 //!   correction reads no memory. The guess is monotone in `x`, so checking at construction
 //!   that it is off by at most one at every edge proves it is off by at most one everywhere.
+//!   The same argument proves a margin (typically 2^-40 of a bin) beyond which the position
+//!   `(x - e_0)·n / (e_n - e_0)` cannot be on the wrong side of an edge; four values whose
+//!   positions all keep that margin from an integer skip the correction.
 //! - At most 15 bins of any widths (e.g. 10 quantile bins): with AVX2, each value is compared
 //!   with every threshold and the counts of values above each threshold are kept in vector
 //!   registers; no per-value memory update at all.
@@ -224,6 +227,10 @@ struct Linspace {
     step: f64,
     /// `next_up(e_n)`, the exclusive upper bound of the last interior bin.
     nu: f64,
+    /// The SIMD kernel takes `floor(t) + 1` as the bin, without correction, when the
+    /// clamped position `t` (see [`Linspace::position`]) lies at least `0.5 - tol` from
+    /// the nearest integer (proven exact at construction; -1 when no margin is proven).
+    tol: f64,
 }
 
 /// Buckets a guide table may use; histograms with more bins than this use the search.
@@ -247,6 +254,33 @@ impl Linspace {
         let t = if t > 0.0 { t } else { 0.0 };
         let t = if t < self.nf - 1.0 { t } else { self.nf - 1.0 };
         (t.floor() as i64 + 1) as usize
+    }
+
+    /// The position of `x` as the SIMD kernel computes it: `(x - e_0)·inv` clamped to
+    /// `[-0.5, n + 0.5]`, NaN to -0.5. Monotone in `x`; `floor + 1` is the bin (0 and
+    /// `n + 1` the outer ones) away from integers.
+    #[inline(always)]
+    fn position(&self, x: f64) -> f64 {
+        let t = (x - self.e0) * self.inv;
+        let t = if t > -0.5 { t } else { -0.5 };
+        if t < self.nf + 0.5 {
+            t
+        } else {
+            self.nf + 0.5
+        }
+    }
+
+    /// Whether every `x` whose position lies within `[g + eps, g + 1 - eps]` is in bin
+    /// `g + 1` of the `padded` thresholds. The position being monotone, it suffices that
+    /// the value just below each bin's lower bound is placed below `g + eps`, and its
+    /// (exclusive) upper bound beyond `g + 1 - eps`.
+    fn margin_holds(&self, padded: &[f64], eps: f64) -> bool {
+        let n = padded.len() - 3;
+        (0..=n + 1).all(|j| {
+            let g = j as f64 - 1.0;
+            (j == 0 || self.position(next_down(padded[j])) < g + eps)
+                && (j > n || self.position(padded[j + 1]) > g + 1.0 - eps)
+        })
     }
 }
 
@@ -326,14 +360,29 @@ impl Kernel {
         if (0..n).any(|i| i as f64 * step + e0 != edges[i]) {
             return None;
         }
-        let l = Linspace {
+        let mut l = Linspace {
             e0,
             inv,
             nf: n as f64,
             step,
             nu: next_up(en),
+            tol: -1.0,
         };
-        self.within_one(|x| l.guess(x)).then_some(l)
+        if !self.within_one(|x| l.guess(x)) {
+            return None;
+        }
+        // The narrowest margin that is proven (the fewer values near an integer position
+        // take the correcting path); only for the sizes the SIMD kernel handles.
+        if n + 2 <= LANE_MAX_BINS {
+            let eps = [-40, -30, -20, -12, -6, -3]
+                .into_iter()
+                .map(|e| 2f64.powi(e))
+                .find(|&eps| l.margin_holds(&self.padded, eps));
+            if let Some(eps) = eps {
+                l.tol = 0.5 - eps;
+            }
+        }
+        Some(l)
     }
 
     /// The extended bin of `x`: the number of thresholds `padded[1..=n+1]` that are `<= x`,
@@ -860,14 +909,17 @@ fn count_with(xs: &[f64], local: &mut [u64], lanes: usize, bin: impl Fn(f64) -> 
     }
 }
 
-/// The equal-width kernel with AVX2, four values at a time: the guess
-/// `floor(clamp((x - e_0)·inv, 0, n - 1))` names an interior bin `[e_g, e_{g+1})` whose edges
-/// are recomputed as `np.linspace` computes them (`i·step + e_0`, no fused multiply-add; the
-/// last bin's upper bound is `next_up(e_n)`), so the correction by one bin either way, which
-/// also reaches the outer bins, needs no memory access. Then one increment per value, into
-/// the four count arrays of `local` in turn. Only whole groups of four are read (the caller
-/// bins the remainder). NaN, which this arithmetic puts in bin 1, is moved to bin 0 like the
-/// scalar kernels do; returns the number of NaN.
+/// The equal-width kernel with AVX2, four values at a time. Mostly the position
+/// `t = clamp((x - e_0)·inv, -0.5, n + 0.5)` alone gives the bin, `floor(t) + 1`: whenever
+/// every `t` of the four lies at least the proven margin away from an integer (see
+/// [`Linspace::tol`]); NaN is placed at -0.5, in bin 0. Otherwise (values on or beside an
+/// edge, e.g. integer data on integer edges) the guess `floor(clamp(t, 0, n - 1))` names an
+/// interior bin `[e_g, e_{g+1})` whose edges are recomputed as `np.linspace` computes them
+/// (`i·step + e_0`, no fused multiply-add; the last bin's upper bound is `next_up(e_n)`), so
+/// the correction by one bin either way, which also reaches the outer bins, needs no memory
+/// access. Then one increment per value, into the four count arrays of `local` in turn. Only
+/// whole groups of four are read (the caller bins the remainder). Returns the number of NaN,
+/// counted in bin 0 like the scalar kernels do.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
 fn fill_linspace_avx2(xs: &[f64], l: &Linspace, local: &mut [u64]) -> u64 {
@@ -880,45 +932,55 @@ fn fill_linspace_avx2(xs: &[f64], l: &Linspace, local: &mut [u64]) -> u64 {
     let last = _mm256_set1_pd(l.nf - 1.0);
     let nu = _mm256_set1_pd(l.nu);
     let one = _mm256_set1_pd(1.0);
-    let mut nan_count = _mm256_setzero_pd();
-    let mut idx = [0i32; 4];
+    let half = _mm256_set1_pd(0.5);
+    let below = _mm256_set1_pd(-0.5);
+    let above = _mm256_set1_pd(l.nf + 0.5);
+    let tol = _mm256_set1_pd(l.tol);
+    let sign = _mm256_set1_pd(-0.0);
+    let mut nan_count = _mm256_setzero_si256();
     let (l0, rest) = local.split_at_mut(nb);
     let (l1, rest) = rest.split_at_mut(nb);
     let (l2, l3) = rest.split_at_mut(nb);
     for q in xs.chunks_exact(4) {
         // SAFETY: `q` holds exactly 4 f64.
         let x = unsafe { _mm256_loadu_pd(q.as_ptr()) };
-        nan_count = _mm256_add_pd(
-            nan_count,
-            _mm256_and_pd(_mm256_cmp_pd::<_CMP_UNORD_Q>(x, x), one),
-        );
+        let nan = _mm256_cmp_pd::<_CMP_UNORD_Q>(x, x);
+        nan_count = _mm256_sub_epi64(nan_count, _mm256_castpd_si256(nan));
         let t = _mm256_mul_pd(_mm256_sub_pd(x, e0), inv);
         // max returns its second operand when the first is NaN.
-        let t = _mm256_min_pd(_mm256_max_pd(t, zero), last);
-        let g = _mm256_round_pd::<{ _MM_FROUND_TO_NEG_INF | _MM_FROUND_NO_EXC }>(t);
-        let g1 = _mm256_add_pd(g, one);
-        let lo = _mm256_add_pd(_mm256_mul_pd(g, step), e0);
-        let hi = _mm256_add_pd(_mm256_mul_pd(g1, step), e0);
-        let hi = _mm256_blendv_pd(hi, nu, _mm256_cmp_pd::<_CMP_EQ_OQ>(g, last));
-        let dec = _mm256_and_pd(_mm256_cmp_pd::<_CMP_LT_OQ>(x, lo), one);
-        let inc = _mm256_and_pd(_mm256_cmp_pd::<_CMP_GE_OQ>(x, hi), one);
-        let j = _mm256_add_pd(_mm256_sub_pd(g1, dec), inc);
-        // SAFETY: `idx` has room for the 4 lanes.
-        unsafe { _mm_storeu_si128(idx.as_mut_ptr().cast(), _mm256_cvtpd_epi32(j)) };
-        l0[idx[0] as usize] += 1;
-        l1[idx[1] as usize] += 1;
-        l2[idx[2] as usize] += 1;
-        l3[idx[3] as usize] += 1;
+        let tc = _mm256_min_pd(_mm256_max_pd(t, below), above);
+        let g = _mm256_round_pd::<{ _MM_FROUND_TO_NEG_INF | _MM_FROUND_NO_EXC }>(tc);
+        let off = _mm256_andnot_pd(sign, _mm256_sub_pd(_mm256_sub_pd(tc, g), half));
+        let j = if _mm256_movemask_pd(_mm256_cmp_pd::<_CMP_LE_OQ>(off, tol)) == 0b1111 {
+            _mm256_add_pd(g, one)
+        } else {
+            let t = _mm256_min_pd(_mm256_max_pd(t, zero), last);
+            let g = _mm256_round_pd::<{ _MM_FROUND_TO_NEG_INF | _MM_FROUND_NO_EXC }>(t);
+            let g1 = _mm256_add_pd(g, one);
+            let lo = _mm256_add_pd(_mm256_mul_pd(g, step), e0);
+            let hi = _mm256_add_pd(_mm256_mul_pd(g1, step), e0);
+            let hi = _mm256_blendv_pd(hi, nu, _mm256_cmp_pd::<_CMP_EQ_OQ>(g, last));
+            let dec = _mm256_and_pd(_mm256_cmp_pd::<_CMP_LT_OQ>(x, lo), one);
+            let inc = _mm256_and_pd(_mm256_cmp_pd::<_CMP_GE_OQ>(x, hi), one);
+            let j = _mm256_add_pd(_mm256_sub_pd(g1, dec), inc);
+            _mm256_andnot_pd(nan, j)
+        };
+        let j = _mm256_cvtpd_epi32(j);
+        // SAFETY: every lane of `j` is a bin in `0..=n + 1`, i.e. below `nb`: the fast
+        // path's `floor(t) + 1` has `t` clamped to `[-0.5, n + 0.5]`, and the correction
+        // moves a guess in `1..=n` by at most one. (The unchecked increments save a fifth
+        // of the loop's instructions.)
+        unsafe {
+            *l0.get_unchecked_mut(_mm_extract_epi32::<0>(j) as u32 as usize) += 1;
+            *l1.get_unchecked_mut(_mm_extract_epi32::<1>(j) as u32 as usize) += 1;
+            *l2.get_unchecked_mut(_mm_extract_epi32::<2>(j) as u32 as usize) += 1;
+            *l3.get_unchecked_mut(_mm_extract_epi32::<3>(j) as u32 as usize) += 1;
+        }
     }
-    let mut lanes = [0.0f64; 4];
+    let mut lanes = [0u64; 4];
     // SAFETY: `lanes` has room for the 4 lanes.
-    unsafe { _mm256_storeu_pd(lanes.as_mut_ptr(), nan_count) };
-    // Lane i of the vectors counts into l_i: move each lane's NaN from bin 1 to bin 0.
-    for (l, &k) in [l0, l1, l2, l3].into_iter().zip(&lanes) {
-        l[1] -= k as u64;
-        l[0] += k as u64;
-    }
-    lanes.iter().sum::<f64>() as u64
+    unsafe { _mm256_storeu_si256(lanes.as_mut_ptr().cast(), nan_count) };
+    lanes.iter().sum()
 }
 
 /// Thresholds up to which the SIMD kernel compares each value with all of them.
@@ -1535,6 +1597,12 @@ mod tests {
         let u = Histogram::uniform(0.0, 1.0, 100).unwrap();
         assert!(u.is_uniform());
         assert_eq!(u.kernel_name(), "linspace");
+        // The SIMD kernel's uncorrected path is proven for ordinary ranges.
+        for (a, b, n) in [(0.0, 1.0, 100), (-5.3, 4.9, 100), (1e9, 1e9 + 1.0, 100)] {
+            let h = Histogram::uniform(a, b, n).unwrap();
+            let tol = h.kernel.linspace.unwrap().tol;
+            assert!(tol > 0.49, "[{a}, {b}] / {n}: tol {tol}");
+        }
         let q = Histogram::with_edges(vec![0.0, 0.1, 0.5, 2.0]).unwrap();
         assert!(!q.is_uniform());
         let many: Vec<f64> = (0..200).map(|i| (i as f64).powf(1.5)).collect();
