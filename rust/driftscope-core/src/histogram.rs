@@ -66,7 +66,7 @@
 use crate::column::{Chunk, Numeric, Values};
 use crate::error::{Error, Result};
 use crate::npcompat::pairwise_sum;
-use crate::quantile::{lerp, linear_ranks, quantiles};
+use crate::quantile::{lerp, linear_ranks, quantiles, quantiles_census, Census};
 use crate::serial::{Reader, Writer};
 use crate::with_values;
 use rayon::prelude::*;
@@ -514,33 +514,51 @@ impl Histogram {
                 linspace_edges(first, last, n)
             }
             Binning::Rule(rule) => rule_edges(chunks, *rule),
-            Binning::Quantile(k) => {
-                if *k == 0 {
-                    return Err(Error::InvalidArgument(
-                        "the number of quantile bins must be positive".into(),
-                    ));
-                }
-                if *k > MAX_BINS {
-                    return Err(Error::InvalidArgument(format!(
-                        "{k} bins is more than the maximum of {MAX_BINS}"
-                    )));
-                }
-                match quantiles(chunks, &quantile_levels(*k)) {
-                    Ok(raw) => Ok(dedup_edges(raw, false)),
-                    Err(Error::EmptySample(_)) => Ok(dedup_edges(Vec::new(), true)),
-                    Err(e) => Err(e),
-                }
-            }
+            Binning::Quantile(k) => quantile_edges(chunks, *k).map(|(e, _)| e),
         }
     }
 
     /// The histogram of the reference `chunks` over the edges `binning` takes from them.
+    /// Quantile edges are found by a census of the reference that usually also gives its
+    /// counts, sparing a pass.
     pub fn from_reference(chunks: &[Chunk<'_>], binning: &Binning) -> Result<Histogram> {
-        let mut h = Histogram::with_edges(Histogram::edges_from(chunks, binning)?)?;
+        let (edges, census) = match binning {
+            Binning::Quantile(k) => quantile_edges(chunks, *k)?,
+            b => (Histogram::edges_from(chunks, b)?, None),
+        };
+        let mut h = Histogram::with_edges(edges)?;
+        if let Some(c) = census.as_ref() {
+            if h.count_from_census(c) {
+                return Ok(h);
+            }
+        }
         for c in chunks {
             h.update(c);
         }
         Ok(h)
+    }
+
+    /// Sets the counts of an empty histogram to those of the column `census` describes, if
+    /// the census can count below every threshold; returns whether it did.
+    fn count_from_census(&mut self, census: &Census) -> bool {
+        let p = &self.kernel.padded;
+        let n = p.len() - 3;
+        // `below[j]`: finite values below threshold `P[j + 1]`, i.e. in bins `..=j`.
+        let below: Option<Vec<u64>> = p[1..=n + 1]
+            .iter()
+            .map(|&t| census.count_below(t))
+            .collect();
+        let Some(below) = below else {
+            return false;
+        };
+        self.counts[0] = below[0] + census.neg_inf;
+        for j in 1..=n {
+            self.counts[j] = below[j] - below[j - 1];
+        }
+        self.counts[n + 1] = census.n - below[n] + census.pos_inf;
+        self.nan_count = census.nan;
+        self.null_count = census.nulls;
+        true
     }
 
     /// A histogram with edges taken from already sorted finite values: the exact quantile
@@ -1221,6 +1239,26 @@ fn finite_values(chunks: &[Chunk<'_>]) -> (Vec<f64>, bool) {
     (out, all_integer(chunks))
 }
 
+/// The edges of [`Binning::Quantile`]`(k)` and, when the bucket selection served, its census
+/// of the reference.
+fn quantile_edges(chunks: &[Chunk<'_>], k: usize) -> Result<(Vec<f64>, Option<Census>)> {
+    if k == 0 {
+        return Err(Error::InvalidArgument(
+            "the number of quantile bins must be positive".into(),
+        ));
+    }
+    if k > MAX_BINS {
+        return Err(Error::InvalidArgument(format!(
+            "{k} bins is more than the maximum of {MAX_BINS}"
+        )));
+    }
+    match quantiles_census(chunks, &quantile_levels(k)) {
+        Ok((raw, census)) => Ok((dedup_edges(raw, false), census)),
+        Err(Error::EmptySample(_)) => Ok((dedup_edges(Vec::new(), true), None)),
+        Err(e) => Err(e),
+    }
+}
+
 /// `np.linspace(0, 1, k + 1)`.
 fn quantile_levels(k: usize) -> Vec<f64> {
     let step = 1.0 / k as f64;
@@ -1724,6 +1762,64 @@ mod tests {
         for r in BinRule::ALL {
             assert_eq!(BinRule::parse(r.name()).unwrap(), r);
         }
+    }
+
+    #[test]
+    fn quantile_reference_counts_from_census_equal_a_fill() {
+        let mut s = 3u64;
+        let mut u = move || {
+            s = s
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (s >> 11) as f64 / (1u64 << 53) as f64
+        };
+        let n: usize = 200_003;
+        let smooth: Vec<f64> = (0..n).map(|_| (u() - 0.5).powi(3)).collect();
+        // Heavy ties, edges on tied values, and every kind of non-finite value.
+        let tied: Vec<f64> = (0..n)
+            .map(|i| match i % 97 {
+                0 => f64::NAN,
+                1 => f64::INFINITY,
+                2 => f64::NEG_INFINITY,
+                3 => -0.0,
+                _ => (u() * 20.0).floor() / 4.0,
+            })
+            .collect();
+        let ints: Vec<i32> = (0..n).map(|_| (u() * 1000.0) as i32 - 500).collect();
+        let bits: Vec<u8> = (0..n.div_ceil(8)).map(|i| (i * 37 % 251) as u8).collect();
+        let valid = Validity::new(&bits, 0, n).unwrap();
+        let cases: Vec<Vec<Chunk<'_>>> = vec![
+            vec![f64_chunk(&smooth)],
+            vec![f64_chunk(&tied)],
+            vec![f64_chunk(&smooth[..70_000]), f64_chunk(&tied[70_000..])],
+            vec![Chunk::new(Values::I32(&ints), None)],
+            vec![Chunk::new(Values::F64(&tied), Some(valid))],
+        ];
+        let mut by_census_count = 0;
+        for (i, chunks) in cases.iter().enumerate() {
+            for k in [1, 4, 10, 100] {
+                let (edges, census) = quantile_edges(chunks, k).unwrap();
+                let mut by_fill = Histogram::with_edges(edges.clone()).unwrap();
+                for c in chunks {
+                    by_fill.update(c);
+                }
+                // Many ties make the wanted buckets too full for the census (the selection
+                // falls back to keys); the smooth samples never do.
+                assert!(
+                    census.is_some() || ![0, 3].contains(&i),
+                    "case {i}, {k} bins"
+                );
+                if let Some(census) = census {
+                    let mut by_census = Histogram::with_edges(edges).unwrap();
+                    assert!(by_census.count_from_census(&census), "case {i}, {k} bins");
+                    assert_eq!(by_census, by_fill, "case {i}, {k} bins");
+                    by_census_count += 1;
+                }
+                let h = Histogram::from_reference(chunks, &Binning::Quantile(k)).unwrap();
+                assert_eq!(h, by_fill, "case {i}, {k} bins");
+            }
+        }
+        assert!(by_census_count >= 10, "{by_census_count}");
     }
 
     #[test]
