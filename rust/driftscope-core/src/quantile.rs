@@ -479,7 +479,7 @@ fn census_block(map: &BucketMap, t: &mut Tally, xs: &[f64]) {
     for (i, &x) in rest.iter().enumerate() {
         let lane = if i % 2 == 0 { &mut *a } else { &mut *b };
         lane[map.bucket(x)] += 1;
-        clean &= x - x == 0.0;
+        clean &= x.is_finite();
     }
     // Non-finite values (rare) were counted in bucket 0 (NaN, -inf) or the top one (+inf);
     // count them apart, for the caller to move them out.
@@ -857,13 +857,13 @@ fn extent_avx2(xs: &[f64]) -> (f64, f64, bool) {
     for &x in rest {
         lo = lo.min(x);
         hi = hi.max(x);
-        clean &= x - x == 0.0;
+        clean &= x.is_finite();
     }
     (lo, hi, clean)
 }
 
 /// Eight independent lanes of compare-and-select (which the compiler turns into SIMD min
-/// and max, unlike `f64::min`), and `x - x`, which is 0 exactly for finite `x`.
+/// and max, unlike `f64::min`), and `x·0`, which is 0 exactly for finite `x`.
 #[inline(always)]
 fn extent_lanes(xs: &[f64]) -> (f64, f64, bool) {
     const L: usize = 8;
@@ -877,7 +877,7 @@ fn extent_lanes(xs: &[f64]) -> (f64, f64, bool) {
             let x = q[k];
             a[k] = if x < a[k] { x } else { a[k] };
             b[k] = if x > b[k] { x } else { b[k] };
-            bad[k] += x - x;
+            bad[k] += x * 0.0;
         }
     }
     let mut lo = a.iter().copied().fold(f64::INFINITY, f64::min);
@@ -886,7 +886,7 @@ fn extent_lanes(xs: &[f64]) -> (f64, f64, bool) {
     for &x in rest {
         lo = lo.min(x);
         hi = hi.max(x);
-        clean &= x - x == 0.0;
+        clean &= x.is_finite();
     }
     (lo, hi, clean)
 }
