@@ -959,31 +959,23 @@ fn fill_linspace_avx2(xs: &[f64], l: &Linspace, local: &mut [u64]) -> u64 {
     let (l0, rest) = local.split_at_mut(nb);
     let (l1, rest) = rest.split_at_mut(nb);
     let (l2, l3) = rest.split_at_mut(nb);
-    for q in xs.chunks_exact(4) {
-        // SAFETY: `q` holds exactly 4 f64.
-        let x = unsafe { _mm256_loadu_pd(q.as_ptr()) };
-        let nan = _mm256_cmp_pd::<_CMP_UNORD_Q>(x, x);
-        nan_count = _mm256_sub_epi64(nan_count, _mm256_castpd_si256(nan));
-        let t = _mm256_mul_pd(_mm256_sub_pd(x, e0), inv);
-        // max returns its second operand when the first is NaN.
-        let tc = _mm256_min_pd(_mm256_max_pd(t, below), above);
-        let g = _mm256_round_pd::<{ _MM_FROUND_TO_NEG_INF | _MM_FROUND_NO_EXC }>(tc);
-        let off = _mm256_andnot_pd(sign, _mm256_sub_pd(_mm256_sub_pd(tc, g), half));
-        let j = if _mm256_movemask_pd(_mm256_cmp_pd::<_CMP_LE_OQ>(off, tol)) == 0b1111 {
-            _mm256_add_pd(g, one)
-        } else {
-            let t = _mm256_min_pd(_mm256_max_pd(t, zero), last);
-            let g = _mm256_round_pd::<{ _MM_FROUND_TO_NEG_INF | _MM_FROUND_NO_EXC }>(t);
-            let g1 = _mm256_add_pd(g, one);
-            let lo = _mm256_add_pd(_mm256_mul_pd(g, step), e0);
-            let hi = _mm256_add_pd(_mm256_mul_pd(g1, step), e0);
-            let hi = _mm256_blendv_pd(hi, nu, _mm256_cmp_pd::<_CMP_EQ_OQ>(g, last));
-            let dec = _mm256_and_pd(_mm256_cmp_pd::<_CMP_LT_OQ>(x, lo), one);
-            let inc = _mm256_and_pd(_mm256_cmp_pd::<_CMP_GE_OQ>(x, hi), one);
-            let j = _mm256_add_pd(_mm256_sub_pd(g1, dec), inc);
-            _mm256_andnot_pd(nan, j)
-        };
-        let j = _mm256_cvtpd_epi32(j);
+    // The correcting path for four values whose (unclamped) positions are `t`.
+    let correct = |x: __m256d, t: __m256d, nan: __m256d| {
+        let t = _mm256_min_pd(_mm256_max_pd(t, zero), last);
+        let g = _mm256_round_pd::<{ _MM_FROUND_TO_NEG_INF | _MM_FROUND_NO_EXC }>(t);
+        let g1 = _mm256_add_pd(g, one);
+        let lo = _mm256_add_pd(_mm256_mul_pd(g, step), e0);
+        let hi = _mm256_add_pd(_mm256_mul_pd(g1, step), e0);
+        let hi = _mm256_blendv_pd(hi, nu, _mm256_cmp_pd::<_CMP_EQ_OQ>(g, last));
+        let dec = _mm256_and_pd(_mm256_cmp_pd::<_CMP_LT_OQ>(x, lo), one);
+        let inc = _mm256_and_pd(_mm256_cmp_pd::<_CMP_GE_OQ>(x, hi), one);
+        let j = _mm256_add_pd(_mm256_sub_pd(g1, dec), inc);
+        _mm256_andnot_pd(nan, j)
+    };
+    // Eight values a step, two groups of four sharing one test of the margin.
+    let octs = xs.chunks_exact(8);
+    let tail = octs.remainder();
+    let mut bump = |j: __m128i| {
         // SAFETY: every lane of `j` is a bin in `0..=n + 1`, i.e. below `nb`: the fast
         // path's `floor(t) + 1` has `t` clamped to `[-0.5, n + 0.5]`, and the correction
         // moves a guess in `1..=n` by at most one. (The unchecked increments save a fifth
@@ -994,6 +986,51 @@ fn fill_linspace_avx2(xs: &[f64], l: &Linspace, local: &mut [u64]) -> u64 {
             *l2.get_unchecked_mut(_mm_extract_epi32::<2>(j) as u32 as usize) += 1;
             *l3.get_unchecked_mut(_mm_extract_epi32::<3>(j) as u32 as usize) += 1;
         }
+    };
+    let position = |x: __m256d| {
+        let t = _mm256_mul_pd(_mm256_sub_pd(x, e0), inv);
+        // max returns its second operand when the first is NaN.
+        let tc = _mm256_min_pd(_mm256_max_pd(t, below), above);
+        let g = _mm256_round_pd::<{ _MM_FROUND_TO_NEG_INF | _MM_FROUND_NO_EXC }>(tc);
+        let off = _mm256_andnot_pd(sign, _mm256_sub_pd(_mm256_sub_pd(tc, g), half));
+        (t, g, _mm256_cmp_pd::<_CMP_LE_OQ>(off, tol))
+    };
+    for o in octs {
+        // SAFETY: `o` holds exactly 8 f64.
+        let (xa, xb) = unsafe {
+            (
+                _mm256_loadu_pd(o.as_ptr()),
+                _mm256_loadu_pd(o.as_ptr().add(4)),
+            )
+        };
+        let (nan_a, nan_b) = (
+            _mm256_cmp_pd::<_CMP_UNORD_Q>(xa, xa),
+            _mm256_cmp_pd::<_CMP_UNORD_Q>(xb, xb),
+        );
+        nan_count = _mm256_sub_epi64(nan_count, _mm256_castpd_si256(nan_a));
+        nan_count = _mm256_sub_epi64(nan_count, _mm256_castpd_si256(nan_b));
+        let (ta, ga, ok_a) = position(xa);
+        let (tb, gb, ok_b) = position(xb);
+        let (ja, jb) = if _mm256_movemask_pd(_mm256_and_pd(ok_a, ok_b)) == 0b1111 {
+            (_mm256_add_pd(ga, one), _mm256_add_pd(gb, one))
+        } else {
+            (correct(xa, ta, nan_a), correct(xb, tb, nan_b))
+        };
+        bump(_mm256_cvtpd_epi32(ja));
+        bump(_mm256_cvtpd_epi32(jb));
+    }
+    for q in tail.chunks_exact(4) {
+        // SAFETY: `q` holds exactly 4 f64.
+        let x = unsafe { _mm256_loadu_pd(q.as_ptr()) };
+        let nan = _mm256_cmp_pd::<_CMP_UNORD_Q>(x, x);
+        nan_count = _mm256_sub_epi64(nan_count, _mm256_castpd_si256(nan));
+        let (t, g, ok) = position(x);
+        let j = if _mm256_movemask_pd(ok) == 0b1111 {
+            _mm256_add_pd(g, one)
+        } else {
+            correct(x, t, nan)
+        };
+        bump(_mm256_cvtpd_epi32(j));
     }
     let mut lanes = [0u64; 4];
     // SAFETY: `lanes` has room for the 4 lanes.
