@@ -43,6 +43,9 @@
 //!   edges are recomputed as `np.linspace` computes them, four values at a time, so the
 //!   correction reads no memory. The guess is monotone in `x`, so checking at construction
 //!   that it is off by at most one at every edge proves it is off by at most one everywhere.
+//!   The same argument proves a margin (typically 2^-40 of a bin) beyond which the position
+//!   `(x - e_0)·n / (e_n - e_0)` cannot be on the wrong side of an edge; four values whose
+//!   positions all keep that margin from an integer skip the correction.
 //! - At most 15 bins of any widths (e.g. 10 quantile bins): with AVX2, each value is compared
 //!   with every threshold and the counts of values above each threshold are kept in vector
 //!   registers; no per-value memory update at all.
@@ -63,7 +66,7 @@
 use crate::column::{Chunk, Numeric, Values};
 use crate::error::{Error, Result};
 use crate::npcompat::pairwise_sum;
-use crate::quantile::{lerp, linear_ranks, quantiles};
+use crate::quantile::{lerp, linear_ranks, quantiles, quantiles_census, Census};
 use crate::serial::{Reader, Writer};
 use crate::with_values;
 use rayon::prelude::*;
@@ -224,6 +227,10 @@ struct Linspace {
     step: f64,
     /// `next_up(e_n)`, the exclusive upper bound of the last interior bin.
     nu: f64,
+    /// The SIMD kernel takes `floor(t) + 1` as the bin, without correction, when the
+    /// clamped position `t` (see [`Linspace::position`]) lies at least `0.5 - tol` from
+    /// the nearest integer (proven exact at construction; -1 when no margin is proven).
+    tol: f64,
 }
 
 /// Buckets a guide table may use; histograms with more bins than this use the search.
@@ -247,6 +254,33 @@ impl Linspace {
         let t = if t > 0.0 { t } else { 0.0 };
         let t = if t < self.nf - 1.0 { t } else { self.nf - 1.0 };
         (t.floor() as i64 + 1) as usize
+    }
+
+    /// The position of `x` as the SIMD kernel computes it: `(x - e_0)·inv` clamped to
+    /// `[-0.5, n + 0.5]`, NaN to -0.5. Monotone in `x`; `floor + 1` is the bin (0 and
+    /// `n + 1` the outer ones) away from integers.
+    #[inline(always)]
+    fn position(&self, x: f64) -> f64 {
+        let t = (x - self.e0) * self.inv;
+        let t = if t > -0.5 { t } else { -0.5 };
+        if t < self.nf + 0.5 {
+            t
+        } else {
+            self.nf + 0.5
+        }
+    }
+
+    /// Whether every `x` whose position lies within `[g + eps, g + 1 - eps]` is in bin
+    /// `g + 1` of the `padded` thresholds. The position being monotone, it suffices that
+    /// the value just below each bin's lower bound is placed below `g + eps`, and its
+    /// (exclusive) upper bound beyond `g + 1 - eps`.
+    fn margin_holds(&self, padded: &[f64], eps: f64) -> bool {
+        let n = padded.len() - 3;
+        (0..=n + 1).all(|j| {
+            let g = j as f64 - 1.0;
+            (j == 0 || self.position(next_down(padded[j])) < g + eps)
+                && (j > n || self.position(padded[j + 1]) > g + 1.0 - eps)
+        })
     }
 }
 
@@ -326,14 +360,29 @@ impl Kernel {
         if (0..n).any(|i| i as f64 * step + e0 != edges[i]) {
             return None;
         }
-        let l = Linspace {
+        let mut l = Linspace {
             e0,
             inv,
             nf: n as f64,
             step,
             nu: next_up(en),
+            tol: -1.0,
         };
-        self.within_one(|x| l.guess(x)).then_some(l)
+        if !self.within_one(|x| l.guess(x)) {
+            return None;
+        }
+        // The narrowest margin that is proven (the fewer values near an integer position
+        // take the correcting path); only for the sizes the SIMD kernel handles.
+        if n + 2 <= LANE_MAX_BINS {
+            let eps = [-40, -30, -20, -12, -6, -3]
+                .into_iter()
+                .map(|e| 2f64.powi(e))
+                .find(|&eps| l.margin_holds(&self.padded, eps));
+            if let Some(eps) = eps {
+                l.tol = 0.5 - eps;
+            }
+        }
+        Some(l)
     }
 
     /// The extended bin of `x`: the number of thresholds `padded[1..=n+1]` that are `<= x`,
@@ -465,33 +514,51 @@ impl Histogram {
                 linspace_edges(first, last, n)
             }
             Binning::Rule(rule) => rule_edges(chunks, *rule),
-            Binning::Quantile(k) => {
-                if *k == 0 {
-                    return Err(Error::InvalidArgument(
-                        "the number of quantile bins must be positive".into(),
-                    ));
-                }
-                if *k > MAX_BINS {
-                    return Err(Error::InvalidArgument(format!(
-                        "{k} bins is more than the maximum of {MAX_BINS}"
-                    )));
-                }
-                match quantiles(chunks, &quantile_levels(*k)) {
-                    Ok(raw) => Ok(dedup_edges(raw, false)),
-                    Err(Error::EmptySample(_)) => Ok(dedup_edges(Vec::new(), true)),
-                    Err(e) => Err(e),
-                }
-            }
+            Binning::Quantile(k) => quantile_edges(chunks, *k).map(|(e, _)| e),
         }
     }
 
     /// The histogram of the reference `chunks` over the edges `binning` takes from them.
+    /// Quantile edges are found by a census of the reference that usually also gives its
+    /// counts, sparing a pass.
     pub fn from_reference(chunks: &[Chunk<'_>], binning: &Binning) -> Result<Histogram> {
-        let mut h = Histogram::with_edges(Histogram::edges_from(chunks, binning)?)?;
+        let (edges, census) = match binning {
+            Binning::Quantile(k) => quantile_edges(chunks, *k)?,
+            b => (Histogram::edges_from(chunks, b)?, None),
+        };
+        let mut h = Histogram::with_edges(edges)?;
+        if let Some(c) = census.as_ref() {
+            if h.count_from_census(c) {
+                return Ok(h);
+            }
+        }
         for c in chunks {
             h.update(c);
         }
         Ok(h)
+    }
+
+    /// Sets the counts of an empty histogram to those of the column `census` describes, if
+    /// the census can count below every threshold; returns whether it did.
+    fn count_from_census(&mut self, census: &Census) -> bool {
+        let p = &self.kernel.padded;
+        let n = p.len() - 3;
+        // `below[j]`: finite values below threshold `P[j + 1]`, i.e. in bins `..=j`.
+        let below: Option<Vec<u64>> = p[1..=n + 1]
+            .iter()
+            .map(|&t| census.count_below(t))
+            .collect();
+        let Some(below) = below else {
+            return false;
+        };
+        self.counts[0] = below[0] + census.neg_inf;
+        for j in 1..=n {
+            self.counts[j] = below[j] - below[j - 1];
+        }
+        self.counts[n + 1] = census.n - below[n] + census.pos_inf;
+        self.nan_count = census.nan;
+        self.null_count = census.nulls;
+        true
     }
 
     /// A histogram with edges taken from already sorted finite values: the exact quantile
@@ -639,15 +706,14 @@ impl Histogram {
             let thresholds = k.padded.len() - 2;
             // SAFETY (both calls): the CPU supports AVX2, as checked just above.
             let done = if let Some(l) = k.linspace {
-                nan = unsafe { fill_linspace_avx2(xs, &l, local) };
-                true
+                Some(unsafe { fill_linspace_avx2(xs, &l, local) })
             } else if thresholds <= SCAN_MAX {
-                nan = unsafe { fill_scan_avx2(xs, &k.padded[1..=thresholds], local) };
-                true
+                unsafe { fill_scan_avx2(xs, &k.padded[1..=thresholds], local) }
             } else {
-                false
+                None
             };
-            if done {
+            if let Some(simd_nan) = done {
+                nan = simd_nan;
                 xs = &xs[xs.len() - xs.len() % 4..];
             }
         }
@@ -861,14 +927,17 @@ fn count_with(xs: &[f64], local: &mut [u64], lanes: usize, bin: impl Fn(f64) -> 
     }
 }
 
-/// The equal-width kernel with AVX2, four values at a time: the guess
-/// `floor(clamp((x - e_0)·inv, 0, n - 1))` names an interior bin `[e_g, e_{g+1})` whose edges
-/// are recomputed as `np.linspace` computes them (`i·step + e_0`, no fused multiply-add; the
-/// last bin's upper bound is `next_up(e_n)`), so the correction by one bin either way, which
-/// also reaches the outer bins, needs no memory access. Then one increment per value, into
-/// the four count arrays of `local` in turn. Only whole groups of four are read (the caller
-/// bins the remainder). NaN, which this arithmetic puts in bin 1, is moved to bin 0 like the
-/// scalar kernels do; returns the number of NaN.
+/// The equal-width kernel with AVX2, four values at a time. Mostly the position
+/// `t = clamp((x - e_0)·inv, -0.5, n + 0.5)` alone gives the bin, `floor(t) + 1`: whenever
+/// every `t` of the four lies at least the proven margin away from an integer (see
+/// [`Linspace::tol`]); NaN is placed at -0.5, in bin 0. Otherwise (values on or beside an
+/// edge, e.g. integer data on integer edges) the guess `floor(clamp(t, 0, n - 1))` names an
+/// interior bin `[e_g, e_{g+1})` whose edges are recomputed as `np.linspace` computes them
+/// (`i·step + e_0`, no fused multiply-add; the last bin's upper bound is `next_up(e_n)`), so
+/// the correction by one bin either way, which also reaches the outer bins, needs no memory
+/// access. Then one increment per value, into the four count arrays of `local` in turn. Only
+/// whole groups of four are read (the caller bins the remainder). Returns the number of NaN,
+/// counted in bin 0 like the scalar kernels do.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
 fn fill_linspace_avx2(xs: &[f64], l: &Linspace, local: &mut [u64]) -> u64 {
@@ -881,20 +950,17 @@ fn fill_linspace_avx2(xs: &[f64], l: &Linspace, local: &mut [u64]) -> u64 {
     let last = _mm256_set1_pd(l.nf - 1.0);
     let nu = _mm256_set1_pd(l.nu);
     let one = _mm256_set1_pd(1.0);
-    let mut nan_count = _mm256_setzero_pd();
-    let mut idx = [0i32; 4];
+    let half = _mm256_set1_pd(0.5);
+    let below = _mm256_set1_pd(-0.5);
+    let above = _mm256_set1_pd(l.nf + 0.5);
+    let tol = _mm256_set1_pd(l.tol);
+    let sign = _mm256_set1_pd(-0.0);
+    let mut nan_count = _mm256_setzero_si256();
     let (l0, rest) = local.split_at_mut(nb);
     let (l1, rest) = rest.split_at_mut(nb);
     let (l2, l3) = rest.split_at_mut(nb);
-    for q in xs.chunks_exact(4) {
-        // SAFETY: `q` holds exactly 4 f64.
-        let x = unsafe { _mm256_loadu_pd(q.as_ptr()) };
-        nan_count = _mm256_add_pd(
-            nan_count,
-            _mm256_and_pd(_mm256_cmp_pd::<_CMP_UNORD_Q>(x, x), one),
-        );
-        let t = _mm256_mul_pd(_mm256_sub_pd(x, e0), inv);
-        // max returns its second operand when the first is NaN.
+    // The correcting path for four values whose (unclamped) positions are `t`.
+    let correct = |x: __m256d, t: __m256d, nan: __m256d| {
         let t = _mm256_min_pd(_mm256_max_pd(t, zero), last);
         let g = _mm256_round_pd::<{ _MM_FROUND_TO_NEG_INF | _MM_FROUND_NO_EXC }>(t);
         let g1 = _mm256_add_pd(g, one);
@@ -904,22 +970,72 @@ fn fill_linspace_avx2(xs: &[f64], l: &Linspace, local: &mut [u64]) -> u64 {
         let dec = _mm256_and_pd(_mm256_cmp_pd::<_CMP_LT_OQ>(x, lo), one);
         let inc = _mm256_and_pd(_mm256_cmp_pd::<_CMP_GE_OQ>(x, hi), one);
         let j = _mm256_add_pd(_mm256_sub_pd(g1, dec), inc);
-        // SAFETY: `idx` has room for the 4 lanes.
-        unsafe { _mm_storeu_si128(idx.as_mut_ptr().cast(), _mm256_cvtpd_epi32(j)) };
-        l0[idx[0] as usize] += 1;
-        l1[idx[1] as usize] += 1;
-        l2[idx[2] as usize] += 1;
-        l3[idx[3] as usize] += 1;
+        _mm256_andnot_pd(nan, j)
+    };
+    // Eight values a step, two groups of four sharing one test of the margin.
+    let octs = xs.chunks_exact(8);
+    let tail = octs.remainder();
+    let mut bump = |j: __m128i| {
+        // SAFETY: every lane of `j` is a bin in `0..=n + 1`, i.e. below `nb`: the fast
+        // path's `floor(t) + 1` has `t` clamped to `[-0.5, n + 0.5]`, and the correction
+        // moves a guess in `1..=n` by at most one. (The unchecked increments save a fifth
+        // of the loop's instructions.)
+        unsafe {
+            *l0.get_unchecked_mut(_mm_extract_epi32::<0>(j) as u32 as usize) += 1;
+            *l1.get_unchecked_mut(_mm_extract_epi32::<1>(j) as u32 as usize) += 1;
+            *l2.get_unchecked_mut(_mm_extract_epi32::<2>(j) as u32 as usize) += 1;
+            *l3.get_unchecked_mut(_mm_extract_epi32::<3>(j) as u32 as usize) += 1;
+        }
+    };
+    let position = |x: __m256d| {
+        let t = _mm256_mul_pd(_mm256_sub_pd(x, e0), inv);
+        // max returns its second operand when the first is NaN.
+        let tc = _mm256_min_pd(_mm256_max_pd(t, below), above);
+        let g = _mm256_round_pd::<{ _MM_FROUND_TO_NEG_INF | _MM_FROUND_NO_EXC }>(tc);
+        let off = _mm256_andnot_pd(sign, _mm256_sub_pd(_mm256_sub_pd(tc, g), half));
+        (t, g, _mm256_cmp_pd::<_CMP_LE_OQ>(off, tol))
+    };
+    for o in octs {
+        // SAFETY: `o` holds exactly 8 f64.
+        let (xa, xb) = unsafe {
+            (
+                _mm256_loadu_pd(o.as_ptr()),
+                _mm256_loadu_pd(o.as_ptr().add(4)),
+            )
+        };
+        let (nan_a, nan_b) = (
+            _mm256_cmp_pd::<_CMP_UNORD_Q>(xa, xa),
+            _mm256_cmp_pd::<_CMP_UNORD_Q>(xb, xb),
+        );
+        nan_count = _mm256_sub_epi64(nan_count, _mm256_castpd_si256(nan_a));
+        nan_count = _mm256_sub_epi64(nan_count, _mm256_castpd_si256(nan_b));
+        let (ta, ga, ok_a) = position(xa);
+        let (tb, gb, ok_b) = position(xb);
+        let (ja, jb) = if _mm256_movemask_pd(_mm256_and_pd(ok_a, ok_b)) == 0b1111 {
+            (_mm256_add_pd(ga, one), _mm256_add_pd(gb, one))
+        } else {
+            (correct(xa, ta, nan_a), correct(xb, tb, nan_b))
+        };
+        bump(_mm256_cvtpd_epi32(ja));
+        bump(_mm256_cvtpd_epi32(jb));
     }
-    let mut lanes = [0.0f64; 4];
+    for q in tail.chunks_exact(4) {
+        // SAFETY: `q` holds exactly 4 f64.
+        let x = unsafe { _mm256_loadu_pd(q.as_ptr()) };
+        let nan = _mm256_cmp_pd::<_CMP_UNORD_Q>(x, x);
+        nan_count = _mm256_sub_epi64(nan_count, _mm256_castpd_si256(nan));
+        let (t, g, ok) = position(x);
+        let j = if _mm256_movemask_pd(ok) == 0b1111 {
+            _mm256_add_pd(g, one)
+        } else {
+            correct(x, t, nan)
+        };
+        bump(_mm256_cvtpd_epi32(j));
+    }
+    let mut lanes = [0u64; 4];
     // SAFETY: `lanes` has room for the 4 lanes.
-    unsafe { _mm256_storeu_pd(lanes.as_mut_ptr(), nan_count) };
-    // Lane i of the vectors counts into l_i: move each lane's NaN from bin 1 to bin 0.
-    for (l, &k) in [l0, l1, l2, l3].into_iter().zip(&lanes) {
-        l[1] -= k as u64;
-        l[0] += k as u64;
-    }
-    lanes.iter().sum::<f64>() as u64
+    unsafe { _mm256_storeu_si256(lanes.as_mut_ptr().cast(), nan_count) };
+    lanes.iter().sum()
 }
 
 /// Thresholds up to which the SIMD kernel compares each value with all of them.
@@ -930,17 +1046,33 @@ const SCAN_MAX: usize = 16;
 /// vector registers (comparison masks subtracted as integers), four values at a time, and
 /// takes differences at the end: bin `j` holds `#(x >= t_{j-1}) - #(x >= t_j)`. Exact; NaN
 /// compares false, so it lands in bin 0. Only whole groups of four are read. Returns the
-/// number of NaN.
+/// number of NaN (None, having done nothing, for more than [`SCAN_MAX`] thresholds). The
+/// count of thresholds is a constant of each instance, so that the loop over them unrolls
+/// and the counts stay in registers (a loop of run-time length kept them on the stack:
+/// three times the instructions).
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
-fn fill_scan_avx2(xs: &[f64], thresholds: &[f64], local: &mut [u64]) -> u64 {
+fn fill_scan_avx2(xs: &[f64], thresholds: &[f64], local: &mut [u64]) -> Option<u64> {
+    macro_rules! dispatch {
+        ($($n:literal)*) => {
+            match thresholds.len() {
+                $($n => Some(scan_avx2::<$n>(xs, thresholds, local)),)*
+                _ => None,
+            }
+        };
+    }
+    dispatch!(1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16)
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+fn scan_avx2<const N: usize>(xs: &[f64], thresholds: &[f64], local: &mut [u64]) -> u64 {
     use std::arch::x86_64::*;
-    let nt = thresholds.len().min(SCAN_MAX);
-    let mut ts = [_mm256_setzero_pd(); SCAN_MAX];
+    let mut ts = [_mm256_setzero_pd(); N];
     for (t, &v) in ts.iter_mut().zip(thresholds) {
         *t = _mm256_set1_pd(v);
     }
-    let mut acc = [_mm256_setzero_si256(); SCAN_MAX];
+    let mut acc = [_mm256_setzero_si256(); N];
     let mut nan_acc = _mm256_setzero_si256();
     let quads = xs.chunks_exact(4);
     let n = (quads.len() * 4) as u64;
@@ -951,7 +1083,7 @@ fn fill_scan_avx2(xs: &[f64], thresholds: &[f64], local: &mut [u64]) -> u64 {
             nan_acc,
             _mm256_castpd_si256(_mm256_cmp_pd::<_CMP_UNORD_Q>(x, x)),
         );
-        for k in 0..nt {
+        for k in 0..N {
             let ge = _mm256_cmp_pd::<_CMP_LE_OQ>(ts[k], x);
             acc[k] = _mm256_sub_epi64(acc[k], _mm256_castpd_si256(ge));
         }
@@ -963,12 +1095,12 @@ fn fill_scan_avx2(xs: &[f64], thresholds: &[f64], local: &mut [u64]) -> u64 {
         lanes.iter().sum::<u64>()
     };
     let mut above = n;
-    for (j, a) in acc[..nt].iter().enumerate() {
+    for (j, a) in acc.iter().enumerate() {
         let ge = total(*a);
         local[j] += above - ge;
         above = ge;
     }
-    local[nt] += above;
+    local[N] += above;
     total(nan_acc)
 }
 
@@ -1142,6 +1274,26 @@ fn finite_values(chunks: &[Chunk<'_>]) -> (Vec<f64>, bool) {
         });
     }
     (out, all_integer(chunks))
+}
+
+/// The edges of [`Binning::Quantile`]`(k)` and, when the bucket selection served, its census
+/// of the reference.
+fn quantile_edges(chunks: &[Chunk<'_>], k: usize) -> Result<(Vec<f64>, Option<Census>)> {
+    if k == 0 {
+        return Err(Error::InvalidArgument(
+            "the number of quantile bins must be positive".into(),
+        ));
+    }
+    if k > MAX_BINS {
+        return Err(Error::InvalidArgument(format!(
+            "{k} bins is more than the maximum of {MAX_BINS}"
+        )));
+    }
+    match quantiles_census(chunks, &quantile_levels(k)) {
+        Ok((raw, census)) => Ok((dedup_edges(raw, false), census)),
+        Err(Error::EmptySample(_)) => Ok((dedup_edges(Vec::new(), true), None)),
+        Err(e) => Err(e),
+    }
 }
 
 /// `np.linspace(0, 1, k + 1)`.
@@ -1520,6 +1672,12 @@ mod tests {
         let u = Histogram::uniform(0.0, 1.0, 100).unwrap();
         assert!(u.is_uniform());
         assert_eq!(u.kernel_name(), "linspace");
+        // The SIMD kernel's uncorrected path is proven for ordinary ranges.
+        for (a, b, n) in [(0.0, 1.0, 100), (-5.3, 4.9, 100), (1e9, 1e9 + 1.0, 100)] {
+            let h = Histogram::uniform(a, b, n).unwrap();
+            let tol = h.kernel.linspace.unwrap().tol;
+            assert!(tol > 0.49, "[{a}, {b}] / {n}: tol {tol}");
+        }
         let q = Histogram::with_edges(vec![0.0, 0.1, 0.5, 2.0]).unwrap();
         assert!(!q.is_uniform());
         let many: Vec<f64> = (0..200).map(|i| (i as f64).powf(1.5)).collect();
@@ -1641,6 +1799,64 @@ mod tests {
         for r in BinRule::ALL {
             assert_eq!(BinRule::parse(r.name()).unwrap(), r);
         }
+    }
+
+    #[test]
+    fn quantile_reference_counts_from_census_equal_a_fill() {
+        let mut s = 3u64;
+        let mut u = move || {
+            s = s
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (s >> 11) as f64 / (1u64 << 53) as f64
+        };
+        let n: usize = 200_003;
+        let smooth: Vec<f64> = (0..n).map(|_| (u() - 0.5).powi(3)).collect();
+        // Heavy ties, edges on tied values, and every kind of non-finite value.
+        let tied: Vec<f64> = (0..n)
+            .map(|i| match i % 97 {
+                0 => f64::NAN,
+                1 => f64::INFINITY,
+                2 => f64::NEG_INFINITY,
+                3 => -0.0,
+                _ => (u() * 20.0).floor() / 4.0,
+            })
+            .collect();
+        let ints: Vec<i32> = (0..n).map(|_| (u() * 1000.0) as i32 - 500).collect();
+        let bits: Vec<u8> = (0..n.div_ceil(8)).map(|i| (i * 37 % 251) as u8).collect();
+        let valid = Validity::new(&bits, 0, n).unwrap();
+        let cases: Vec<Vec<Chunk<'_>>> = vec![
+            vec![f64_chunk(&smooth)],
+            vec![f64_chunk(&tied)],
+            vec![f64_chunk(&smooth[..70_000]), f64_chunk(&tied[70_000..])],
+            vec![Chunk::new(Values::I32(&ints), None)],
+            vec![Chunk::new(Values::F64(&tied), Some(valid))],
+        ];
+        let mut by_census_count = 0;
+        for (i, chunks) in cases.iter().enumerate() {
+            for k in [1, 4, 10, 100] {
+                let (edges, census) = quantile_edges(chunks, k).unwrap();
+                let mut by_fill = Histogram::with_edges(edges.clone()).unwrap();
+                for c in chunks {
+                    by_fill.update(c);
+                }
+                // Many ties make the wanted buckets too full for the census (the selection
+                // falls back to keys); the smooth samples never do.
+                assert!(
+                    census.is_some() || ![0, 3].contains(&i),
+                    "case {i}, {k} bins"
+                );
+                if let Some(census) = census {
+                    let mut by_census = Histogram::with_edges(edges).unwrap();
+                    assert!(by_census.count_from_census(&census), "case {i}, {k} bins");
+                    assert_eq!(by_census, by_fill, "case {i}, {k} bins");
+                    by_census_count += 1;
+                }
+                let h = Histogram::from_reference(chunks, &Binning::Quantile(k)).unwrap();
+                assert_eq!(h, by_fill, "case {i}, {k} bins");
+            }
+        }
+        assert!(by_census_count >= 10, "{by_census_count}");
     }
 
     #[test]

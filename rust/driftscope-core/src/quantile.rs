@@ -58,6 +58,16 @@ fn from_key(k: u64) -> f64 {
 /// `np.quantile(x, qs)` (method `"linear"`) of the finite present values of `chunks`.
 /// Every `q` must lie in `[0, 1]`; an empty sample is an [`Error::EmptySample`].
 pub fn quantiles(chunks: &[Chunk<'_>], qs: &[f64]) -> Result<Vec<f64>> {
+    quantiles_census(chunks, qs).map(|(q, _)| q)
+}
+
+/// [`quantiles`], with the bucket census they were selected from when the bucket path
+/// served: it counts the values below any threshold exactly where the buckets allow, so a
+/// histogram over the quantiles needs no further pass over the reference.
+pub(crate) fn quantiles_census(
+    chunks: &[Chunk<'_>],
+    qs: &[f64],
+) -> Result<(Vec<f64>, Option<Census>)> {
     if let Some(q) = qs.iter().find(|q| !(0.0..=1.0).contains(*q)) {
         return Err(Error::InvalidArgument(format!(
             "quantile level {q} is outside [0, 1]"
@@ -79,19 +89,20 @@ pub fn quantiles(chunks: &[Chunk<'_>], qs: &[f64]) -> Result<Vec<f64>> {
     let mut ranks: Vec<u64> = plan.iter().flat_map(|&(a, b, _)| [a, b]).collect();
     ranks.sort_unstable();
     ranks.dedup();
-    let values = match linear.and_then(|l| l.select(chunks, &ranks)) {
-        Some(v) => v,
-        None => select_ranks(chunks, &ranks)?,
+    let (values, census) = match linear.and_then(|l| l.select(chunks, &ranks)) {
+        Some((v, c)) => (v, Some(c)),
+        None => (select_ranks(chunks, &ranks)?, None),
     };
     let at = |r: u64| {
         // `ranks` holds every rank of the plan.
         let i = ranks.partition_point(|&x| x < r);
         values[i]
     };
-    Ok(plan
+    let q = plan
         .iter()
         .map(|&(lo, hi, g)| lerp(at(lo), at(hi), g))
-        .collect())
+        .collect();
+    Ok((q, census))
 }
 
 /// The ranks `np.quantile(..., method="linear")` reads for level `q` of `n` sorted values
@@ -213,21 +224,82 @@ fn select_with(chunks: &[Chunk<'_>], ranks: &[u64], stats: Stats) -> Result<Vec<
 
 /// Counts in buckets linear in the value over a range taken from a sample (the sample's
 /// range widened by half on each side), with one open bucket below and one above:
-/// `bucket(x) = clamp(floor((x - lo)·scale) + 1, 0, nb + 1)`, monotone in `x`, so the buckets
-/// cut the sorted sample into consecutive runs. Fine where the data are (a normal sample of
-/// 10M puts a few thousand values in a bucket near the median) and needing no pass for the
-/// extremes; heavy tails make the wanted buckets too full, and the key selection takes over.
+/// `bucket(x) = trunc(clamp((x - lo)·scale + 1, 0, nb + 1))`, monotone in `x`, so the
+/// buckets cut the sorted sample into consecutive runs. Fine where the data are (a normal
+/// sample of 10M puts a few thousand values in a bucket near the median) and needing no pass
+/// for the extremes; heavy tails make the wanted buckets too full, and the key selection
+/// takes over. The pass also counts NaN, ±inf and nulls, for [`Census`].
 struct LinearCounts {
-    lo: f64,
-    scale: f64,
-    nb: usize,
+    map: BucketMap,
     counts: Vec<u64>,
     /// Finite values counted.
     n: u64,
+    nan: u64,
+    neg_inf: u64,
+    pos_inf: u64,
+    nulls: u64,
+}
+
+/// The monotone map of values to the buckets of [`LinearCounts`].
+#[derive(Clone, Copy)]
+struct BucketMap {
+    lo: f64,
+    scale: f64,
+    /// The last bucket, `nb + 1`, as a float.
+    top: f64,
+}
+
+impl BucketMap {
+    /// The bucket of `x` (NaN in bucket 0), exactly as the SIMD passes compute it.
+    #[inline(always)]
+    fn bucket(&self, x: f64) -> usize {
+        let u = (x - self.lo) * self.scale + 1.0;
+        let u = if u > 0.0 { u } else { 0.0 };
+        let u = if u < self.top { u } else { self.top };
+        u as usize
+    }
+
+    fn len(&self) -> usize {
+        self.top as usize + 1
+    }
 }
 
 /// Values read for the sample that places the linear buckets.
 const SAMPLE: usize = 4096;
+
+/// The census of one part: bucket counts in two lanes taking values in turn (so that runs of
+/// one bucket do not serialize on one counter), and the non-finite values. Merging folds
+/// the lanes of a part, whose counts fit in u32, into the u64 `sums`.
+#[derive(Clone)]
+struct Tally {
+    lanes: Vec<u32>,
+    sums: Vec<u64>,
+    present: u64,
+    nan: u64,
+    neg_inf: u64,
+    pos_inf: u64,
+}
+
+impl Tally {
+    fn merge(mut self, part: Tally) -> Tally {
+        let width = self.lanes.len() / 2;
+        if self.sums.is_empty() {
+            self.sums = vec![0; width];
+        }
+        let (a, b) = part.lanes.split_at(width);
+        for ((c, &x), &y) in self.sums.iter_mut().zip(a).zip(b) {
+            *c += u64::from(x) + u64::from(y);
+        }
+        for (c, &x) in self.sums.iter_mut().zip(&part.sums) {
+            *c += x;
+        }
+        self.present += part.present;
+        self.nan += part.nan;
+        self.neg_inf += part.neg_inf;
+        self.pos_inf += part.pos_inf;
+        self
+    }
+}
 
 impl LinearCounts {
     fn new(chunks: &[Chunk<'_>]) -> Option<LinearCounts> {
@@ -259,56 +331,66 @@ impl LinearCounts {
         if !(margin > 0.0 && (hi - lo).is_finite() && scale.is_finite()) {
             return None;
         }
-        let top = nb + 1;
-        let counts = scan_values(
-            chunks,
-            vec![0u32; nb + 2],
-            |c, xs| {
-                for &x in xs {
-                    if x.is_finite() {
-                        c[bucket(x, lo, scale, top)] += 1;
-                    }
-                }
-            },
-            |mut a, b| {
-                for (x, y) in a.iter_mut().zip(b) {
-                    *x += y;
-                }
-                a
-            },
-        );
-        let counts: Vec<u64> = counts.into_iter().map(u64::from).collect();
-        let n = counts.iter().sum();
-        Some(LinearCounts {
+        let map = BucketMap {
             lo,
             scale,
-            nb,
+            top: (nb + 1) as f64,
+        };
+        let width = map.len();
+        let init = Tally {
+            lanes: vec![0; 2 * width],
+            sums: Vec::new(),
+            present: 0,
+            nan: 0,
+            neg_inf: 0,
+            pos_inf: 0,
+        };
+        let t = scan_values(
+            chunks,
+            init,
+            |t, xs| census_block(&map, t, xs),
+            Tally::merge,
+        );
+        let Tally {
+            mut sums,
+            present,
+            nan,
+            neg_inf,
+            pos_inf,
+            ..
+        } = t;
+        if sums.is_empty() {
+            return None; // nothing was read
+        }
+        // NaN and -inf were counted in bucket 0, +inf in the top one.
+        sums[0] -= nan + neg_inf;
+        sums[width - 1] -= pos_inf;
+        let counts = sums;
+        let n = present - nan - neg_inf - pos_inf;
+        Some(LinearCounts {
+            map,
             counts,
             n,
+            nan,
+            neg_inf,
+            pos_inf,
+            nulls: total as u64 - present,
         })
     }
 
-    /// The values at `ranks` (ascending, distinct, `< n`), or None when the buckets holding
-    /// them hold too many values.
-    fn select(&self, chunks: &[Chunk<'_>], ranks: &[u64]) -> Option<Vec<f64>> {
-        let (slot_of, within, sizes) = plan(self.counts.iter().copied(), ranks, self.nb + 2);
+    /// The values at `ranks` (ascending, distinct, `< n`) and the census, or None when the
+    /// buckets holding them hold too many values.
+    fn select(self, chunks: &[Chunk<'_>], ranks: &[u64]) -> Option<(Vec<f64>, Census)> {
+        let width = self.map.len();
+        let (slot_of, within, sizes) = plan(self.counts.iter().copied(), ranks, width);
         if sizes.iter().sum::<u64>() > (self.n / 16).max(SMALL as u64) {
             return None;
         }
-        let (lo, scale, top) = (self.lo, self.scale, self.nb + 1);
+        let map = self.map;
         let mut groups = scan_values(
             chunks,
             vec![Vec::new(); sizes.len()],
-            |g, xs| {
-                for &x in xs {
-                    if x.is_finite() {
-                        let s = slot_of[bucket(x, lo, scale, top)];
-                        if s != u32::MAX {
-                            g[s as usize].push(key(x));
-                        }
-                    }
-                }
-            },
+            |g, xs| collect_block(&map, &slot_of, g, xs),
             |mut a, b| {
                 for (x, y) in a.iter_mut().zip(b) {
                     x.extend(y);
@@ -316,19 +398,198 @@ impl LinearCounts {
                 a
             },
         );
-        Some(finish(&mut groups, &within))
+        let values = finish(&mut groups, &within);
+        let mut below = Vec::with_capacity(width + 1);
+        let mut cum = 0u64;
+        for &c in &self.counts {
+            below.push(cum);
+            cum += c;
+        }
+        below.push(cum);
+        Some((
+            values,
+            Census {
+                map,
+                below,
+                slot_of,
+                groups,
+                n: self.n,
+                nan: self.nan,
+                neg_inf: self.neg_inf,
+                pos_inf: self.pos_inf,
+                nulls: self.nulls,
+            },
+        ))
     }
 }
 
-/// The linear bucket of a finite `x`: 0 below `lo`, `top` at or above the range's end.
+/// What the quantile selection learned of the whole column: bucket counts, the values of
+/// the buckets holding the wanted ranks, and the non-finite and null counts.
+pub(crate) struct Census {
+    map: BucketMap,
+    /// `below[b]`: finite values in buckets before `b`.
+    below: Vec<u64>,
+    slot_of: Vec<u32>,
+    /// The keys of the finite values of each collected bucket (in no particular order).
+    groups: Vec<Vec<u64>>,
+    pub(crate) n: u64,
+    pub(crate) nan: u64,
+    pub(crate) neg_inf: u64,
+    pub(crate) pos_inf: u64,
+    pub(crate) nulls: u64,
+}
+
+impl Census {
+    /// The number of finite values below `t` (a finite or infinite threshold), exactly, if
+    /// the census allows: when `t`'s bucket was collected or holds no finite value. The
+    /// map being monotone, values of earlier buckets are below `t` and those of later
+    /// buckets are not.
+    pub(crate) fn count_below(&self, t: f64) -> Option<u64> {
+        if t.is_nan() {
+            return None;
+        }
+        let b = self.map.bucket(t);
+        let before = self.below[b];
+        let inside = self.below[b + 1] - before;
+        if inside == 0 {
+            return Some(before);
+        }
+        let slot = self.slot_of[b];
+        let group = self.groups.get(slot as usize)?;
+        let kt = key(t);
+        // -0.0 and +0.0 share a key, and `-0.0 < 0.0` is false, as for keys.
+        Some(before + group.iter().filter(|&&k| k < kt).count() as u64)
+    }
+}
+
+/// Adds the values of one block to a census tally.
+#[inline]
+fn census_block(map: &BucketMap, t: &mut Tally, xs: &[f64]) {
+    t.present += xs.len() as u64;
+    let width = map.len();
+    let (a, b) = t.lanes.split_at_mut(width);
+    let mut rest = xs;
+    let mut clean = true;
+    #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("avx2") {
+        // SAFETY: the CPU supports AVX2, as checked just above.
+        clean = unsafe { census_avx2(map, a, b, xs) };
+        rest = &xs[xs.len() - xs.len() % 4..];
+    }
+    for (i, &x) in rest.iter().enumerate() {
+        let lane = if i % 2 == 0 { &mut *a } else { &mut *b };
+        lane[map.bucket(x)] += 1;
+        clean &= x.is_finite();
+    }
+    // Non-finite values (rare) were counted in bucket 0 (NaN, -inf) or the top one (+inf);
+    // count them apart, for the caller to move them out.
+    if !clean {
+        for &x in xs {
+            if x.is_nan() {
+                t.nan += 1;
+            } else if x == f64::INFINITY {
+                t.pos_inf += 1;
+            } else if x == f64::NEG_INFINITY {
+                t.neg_inf += 1;
+            }
+        }
+    }
+}
+
+/// The census of the whole groups of four of `xs` with AVX2, values alternating between the
+/// lanes `a` and `b`; returns whether they were all finite (`x - x` is 0 exactly then).
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+fn census_avx2(map: &BucketMap, a: &mut [u32], b: &mut [u32], xs: &[f64]) -> bool {
+    use std::arch::x86_64::*;
+    let width = map.len();
+    if a.len() < width || b.len() < width {
+        return true; // not reached: both lanes have `width` counts
+    }
+    let lo = _mm256_set1_pd(map.lo);
+    let scale = _mm256_set1_pd(map.scale);
+    let one = _mm256_set1_pd(1.0);
+    let zero = _mm256_setzero_pd();
+    let top = _mm256_set1_pd(map.top);
+    let mut bad = _mm256_setzero_pd();
+    for q in xs.chunks_exact(4) {
+        // SAFETY: `q` holds exactly 4 f64.
+        let x = unsafe { _mm256_loadu_pd(q.as_ptr()) };
+        bad = _mm256_add_pd(bad, _mm256_sub_pd(x, x));
+        let u = _mm256_add_pd(_mm256_mul_pd(_mm256_sub_pd(x, lo), scale), one);
+        // max returns its second operand (0) for NaN, as `BucketMap::bucket` does.
+        let v = _mm256_min_pd(_mm256_max_pd(u, zero), top);
+        let j = _mm256_cvttpd_epi32(v);
+        // SAFETY: every lane of `j` lies in `0..=top`, i.e. below `width`, the length of
+        // both lanes (checked above). Unchecked increments save a third of the loop.
+        unsafe {
+            *a.get_unchecked_mut(_mm_extract_epi32::<0>(j) as u32 as usize) += 1;
+            *b.get_unchecked_mut(_mm_extract_epi32::<1>(j) as u32 as usize) += 1;
+            *a.get_unchecked_mut(_mm_extract_epi32::<2>(j) as u32 as usize) += 1;
+            *b.get_unchecked_mut(_mm_extract_epi32::<3>(j) as u32 as usize) += 1;
+        }
+    }
+    _mm256_movemask_pd(_mm256_cmp_pd::<_CMP_EQ_OQ>(bad, zero)) == 0b1111
+}
+
+/// Adds the keys of the finite values of `xs` whose bucket has a slot to that slot's group.
+#[inline]
+fn collect_block(map: &BucketMap, slot_of: &[u32], groups: &mut [Vec<u64>], xs: &[f64]) {
+    let mut rest = xs;
+    #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("avx2") {
+        // SAFETY: the CPU supports AVX2, as checked just above.
+        unsafe { collect_avx2(map, slot_of, groups, xs) };
+        rest = &xs[xs.len() - xs.len() % 4..];
+    }
+    for &x in rest {
+        collect_one(slot_of[map.bucket(x)], x, groups);
+    }
+}
+
 #[inline(always)]
-fn bucket(x: f64, lo: f64, scale: f64, top: usize) -> usize {
-    let t = (x - lo) * scale;
-    if t < 0.0 {
-        0
-    } else {
-        // `as` saturates, so huge values stay in range before the clamp.
-        (t as usize).saturating_add(1).min(top)
+fn collect_one(slot: u32, x: f64, groups: &mut [Vec<u64>]) {
+    if slot != u32::MAX && x.is_finite() {
+        if let Some(g) = groups.get_mut(slot as usize) {
+            g.push(key(x));
+        }
+    }
+}
+
+/// [`collect_block`] over the whole groups of four of `xs` with AVX2: the buckets four at a
+/// time, then one test of their four slots together (nearly all are unwanted).
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+fn collect_avx2(map: &BucketMap, slot_of: &[u32], groups: &mut [Vec<u64>], xs: &[f64]) {
+    use std::arch::x86_64::*;
+    if slot_of.len() < map.len() {
+        return; // not reached: there is a slot entry per bucket
+    }
+    let lo = _mm256_set1_pd(map.lo);
+    let scale = _mm256_set1_pd(map.scale);
+    let one = _mm256_set1_pd(1.0);
+    let zero = _mm256_setzero_pd();
+    let top = _mm256_set1_pd(map.top);
+    for q in xs.chunks_exact(4) {
+        // SAFETY: `q` holds exactly 4 f64.
+        let x = unsafe { _mm256_loadu_pd(q.as_ptr()) };
+        let u = _mm256_add_pd(_mm256_mul_pd(_mm256_sub_pd(x, lo), scale), one);
+        let v = _mm256_min_pd(_mm256_max_pd(u, zero), top);
+        let j = _mm256_cvttpd_epi32(v);
+        // SAFETY: every lane of `j` lies in `0..=top`, below `slot_of.len()` (checked above).
+        let s = unsafe {
+            [
+                *slot_of.get_unchecked(_mm_extract_epi32::<0>(j) as u32 as usize),
+                *slot_of.get_unchecked(_mm_extract_epi32::<1>(j) as u32 as usize),
+                *slot_of.get_unchecked(_mm_extract_epi32::<2>(j) as u32 as usize),
+                *slot_of.get_unchecked(_mm_extract_epi32::<3>(j) as u32 as usize),
+            ]
+        };
+        if s[0] & s[1] & s[2] & s[3] != u32::MAX {
+            for (&slot, &x) in s.iter().zip(q) {
+                collect_one(slot, x, groups);
+            }
+        }
     }
 }
 
@@ -525,35 +786,123 @@ pub(crate) fn finite_extent(chunks: &[Chunk<'_>]) -> (u64, f64, f64) {
         chunks,
         (0u64, f64::INFINITY, f64::NEG_INFINITY),
         |(n, lo, hi), xs| {
-            // Four independent lanes, NaN standing in for non-finite values (min and max
-            // ignore it), so the loop vectorizes.
-            let mut c = [0u64; 4];
-            let mut a = [*lo; 4];
-            let mut b = [*hi; 4];
-            let quads = xs.chunks_exact(4);
-            let rest = quads.remainder();
-            for q in quads {
-                for k in 0..4 {
-                    let fin = q[k].is_finite();
-                    let y = if fin { q[k] } else { f64::NAN };
-                    c[k] += u64::from(fin);
-                    a[k] = a[k].min(y);
-                    b[k] = b[k].max(y);
-                }
-            }
-            for &x in rest {
-                let fin = x.is_finite();
-                let y = if fin { x } else { f64::NAN };
-                c[0] += u64::from(fin);
-                a[0] = a[0].min(y);
-                b[0] = b[0].max(y);
-            }
-            *n += c.iter().sum::<u64>();
-            *lo = a.iter().copied().fold(f64::INFINITY, f64::min);
-            *hi = b.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+            // Blocks of finite values (nearly all) take the fast loop; a block with NaN or
+            // ±inf is done again with the careful one.
+            let (a, b, clean) = extent_fast(xs);
+            let (m, a, b) = if clean {
+                (xs.len() as u64, a, b)
+            } else {
+                extent_careful(xs)
+            };
+            *n += m;
+            *lo = lo.min(a);
+            *hi = hi.max(b);
         },
         |(n, a, b), (m, c, d)| (n + m, a.min(c), b.max(d)),
     )
+}
+
+/// Smallest and largest of `xs`, and whether all are finite (else the extremes are
+/// unspecified), on the widest SIMD the CPU has.
+#[inline]
+fn extent_fast(xs: &[f64]) -> (f64, f64, bool) {
+    #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("avx2") {
+        // SAFETY: the CPU supports AVX2, as checked just above.
+        return unsafe { extent_avx2(xs) };
+    }
+    extent_lanes(xs)
+}
+
+/// [`extent_lanes`] with AVX2: eight values a step in two registers each of minima, maxima
+/// and `x - x` sums (NaN exactly when some value was not finite).
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+fn extent_avx2(xs: &[f64]) -> (f64, f64, bool) {
+    use std::arch::x86_64::*;
+    let mut a = [_mm256_set1_pd(f64::INFINITY); 2];
+    let mut b = [_mm256_set1_pd(f64::NEG_INFINITY); 2];
+    let mut bad = [_mm256_setzero_pd(); 2];
+    let octs = xs.chunks_exact(8);
+    let rest = octs.remainder();
+    for q in octs {
+        for k in 0..2 {
+            // SAFETY: `q` holds 8 f64, so 4 from `4·k`.
+            let x = unsafe { _mm256_loadu_pd(q.as_ptr().add(4 * k)) };
+            // min/max return the second operand unless the first wins: `x < a ? x : a`.
+            a[k] = _mm256_min_pd(x, a[k]);
+            b[k] = _mm256_max_pd(x, b[k]);
+            bad[k] = _mm256_add_pd(bad[k], _mm256_sub_pd(x, x));
+        }
+    }
+    let mut lanes = [[0.0f64; 4]; 6];
+    for (out, v) in lanes
+        .iter_mut()
+        .zip([a[0], a[1], b[0], b[1], bad[0], bad[1]])
+    {
+        // SAFETY: `out` has room for the 4 lanes.
+        unsafe { _mm256_storeu_pd(out.as_mut_ptr(), v) };
+    }
+    let mut lo = lanes[..2]
+        .iter()
+        .flatten()
+        .copied()
+        .fold(f64::INFINITY, f64::min);
+    let mut hi = lanes[2..4]
+        .iter()
+        .flatten()
+        .copied()
+        .fold(f64::NEG_INFINITY, f64::max);
+    let mut clean = lanes[4..].iter().flatten().all(|&z| z == 0.0);
+    for &x in rest {
+        lo = lo.min(x);
+        hi = hi.max(x);
+        clean &= x.is_finite();
+    }
+    (lo, hi, clean)
+}
+
+/// Eight independent lanes of compare-and-select (which the compiler turns into SIMD min
+/// and max, unlike `f64::min`), and `x·0`, which is 0 exactly for finite `x`.
+#[inline(always)]
+fn extent_lanes(xs: &[f64]) -> (f64, f64, bool) {
+    const L: usize = 8;
+    let mut a = [f64::INFINITY; L];
+    let mut b = [f64::NEG_INFINITY; L];
+    let mut bad = [0.0f64; L];
+    let octs = xs.chunks_exact(L);
+    let rest = octs.remainder();
+    for q in octs {
+        for k in 0..L {
+            let x = q[k];
+            a[k] = if x < a[k] { x } else { a[k] };
+            b[k] = if x > b[k] { x } else { b[k] };
+            bad[k] += x * 0.0;
+        }
+    }
+    let mut lo = a.iter().copied().fold(f64::INFINITY, f64::min);
+    let mut hi = b.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    let mut clean = bad.iter().all(|&z| z == 0.0);
+    for &x in rest {
+        lo = lo.min(x);
+        hi = hi.max(x);
+        clean &= x.is_finite();
+    }
+    (lo, hi, clean)
+}
+
+/// Count, smallest and largest of the finite values of `xs`.
+fn extent_careful(xs: &[f64]) -> (u64, f64, f64) {
+    let mut n = 0u64;
+    let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
+    for &x in xs {
+        if x.is_finite() {
+            n += 1;
+            lo = lo.min(x);
+            hi = hi.max(x);
+        }
+    }
+    (n, lo, hi)
 }
 
 /// Values per block handed to a pass.
@@ -721,6 +1070,39 @@ mod tests {
                 Chunk::new(Values::F64(b), None),
             ];
             assert_eq!(quantiles(&chunks, &QS).unwrap(), got);
+        }
+    }
+
+    #[test]
+    fn extent_fast_and_careful_agree() {
+        let clean = data(11, 10_003, |u, _| u * 8.0 - 3.0);
+        let mut dirty = clean.clone();
+        dirty[17] = f64::NAN;
+        dirty[5000] = f64::INFINITY;
+        dirty[9999] = f64::NEG_INFINITY;
+        dirty[10_002] = 1e300;
+        for xs in [&clean, &dirty] {
+            let fin: Vec<f64> = xs.iter().copied().filter(|x| x.is_finite()).collect();
+            let want = (
+                fin.len() as u64,
+                fin.iter().copied().fold(f64::INFINITY, f64::min),
+                fin.iter().copied().fold(f64::NEG_INFINITY, f64::max),
+            );
+            for len in [0, 1, 7, 8, 9, 2047, xs.len()] {
+                let c = [Chunk::new(Values::F64(&xs[..len]), None)];
+                let part = &xs[..len];
+                let fin: Vec<f64> = part.iter().copied().filter(|x| x.is_finite()).collect();
+                let w = (
+                    fin.len() as u64,
+                    fin.iter().copied().fold(f64::INFINITY, f64::min),
+                    fin.iter().copied().fold(f64::NEG_INFINITY, f64::max),
+                );
+                assert_eq!(finite_extent(&c), w, "len {len}");
+                assert_eq!(extent_careful(part), w, "len {len}");
+                assert_eq!(extent_lanes(part).2, part.iter().all(|x| x.is_finite()));
+            }
+            let c = [Chunk::new(Values::F64(xs), None)];
+            assert_eq!(finite_extent(&c), want);
         }
     }
 
