@@ -9,7 +9,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyBytes, PyDict, PyInt, PyList, PyString, PyTuple};
 
 use crate::errors::{compute, core_err, invalid_type, invalid_value};
-use crate::input::{bytes_arg, extract_categorical};
+use crate::input::{bytes_arg, extract_categorical, reduce_with_bytes};
 
 /// A category as a Python value: `str`, `int` or `bool`.
 pub fn category_py<'py>(py: Python<'py>, c: &Category) -> PyResult<Bound<'py, PyAny>> {
@@ -289,10 +289,7 @@ impl PyCategoryCounts {
     }
 
     fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyTuple>> {
-        let py = slf.py();
-        let from_bytes = slf.get_type().getattr("from_bytes")?;
-        let bytes = slf.borrow().to_bytes(py);
-        PyTuple::new(py, [from_bytes, PyTuple::new(py, [bytes])?.into_any()])
+        reduce_with_bytes(slf.as_any(), slf.borrow().to_bytes(slf.py()))
     }
 
     fn __repr__(&self) -> String {

@@ -6,7 +6,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyBytes, PyDict, PyString, PyTuple};
 
 use crate::errors::{compute, core_err, invalid_type, invalid_value};
-use crate::input::{bytes_arg, extract_column};
+use crate::input::{bytes_arg, extract_column, reduce_with_bytes};
 use crate::moments::fmt;
 
 /// The default number of equal-width bins.
@@ -265,10 +265,7 @@ impl PyHistogram {
     }
 
     fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyTuple>> {
-        let py = slf.py();
-        let from_bytes = slf.get_type().getattr("from_bytes")?;
-        let bytes = slf.borrow().to_bytes(py);
-        PyTuple::new(py, [from_bytes, PyTuple::new(py, [bytes])?.into_any()])
+        reduce_with_bytes(slf.as_any(), slf.borrow().to_bytes(slf.py()))
     }
 
     fn __repr__(&self) -> String {

@@ -712,3 +712,20 @@ pub fn extract_categorical<'py>(
         type_name(obj)
     )))
 }
+
+/// `(type(obj).from_bytes, (bytes,))`: what `__reduce__` returns for a summary pickled
+/// through its versioned binary format.
+pub fn reduce_with_bytes<'py>(
+    obj: &Bound<'py, PyAny>,
+    bytes: Bound<'py, pyo3::types::PyBytes>,
+) -> PyResult<Bound<'py, pyo3::types::PyTuple>> {
+    let py = obj.py();
+    let from_bytes = obj.get_type().getattr("from_bytes")?;
+    pyo3::types::PyTuple::new(
+        py,
+        [
+            from_bytes,
+            pyo3::types::PyTuple::new(py, [bytes])?.into_any(),
+        ],
+    )
+}

@@ -5,7 +5,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyTuple};
 
 use crate::errors::{compute, core_err};
-use crate::input::{bytes_arg, extract_column};
+use crate::input::{bytes_arg, extract_column, reduce_with_bytes};
 
 /// Streaming, mergeable moments of a numeric column: count, null and NaN counts, min, max,
 /// sum, mean, variance, skewness and kurtosis, in one pass.
@@ -161,10 +161,7 @@ impl PyMoments {
     }
 
     fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyTuple>> {
-        let py = slf.py();
-        let from_bytes = slf.get_type().getattr("from_bytes")?;
-        let bytes = slf.borrow().to_bytes(py);
-        PyTuple::new(py, [from_bytes, PyTuple::new(py, [bytes])?.into_any()])
+        reduce_with_bytes(slf.as_any(), slf.borrow().to_bytes(slf.py()))
     }
 
     fn __repr__(&self) -> String {

@@ -15,7 +15,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyTuple};
 
 use crate::errors::{compute, core_err, invalid_value};
-use crate::input::{bytes_arg, extract_column};
+use crate::input::{bytes_arg, extract_column, reduce_with_bytes};
 
 fn parse<T: std::str::FromStr<Err = Error>>(s: &str) -> PyResult<T> {
     s.parse::<T>().map_err(core_err)
@@ -388,10 +388,7 @@ impl PyEcdf {
     }
 
     fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyTuple>> {
-        let py = slf.py();
-        let from_bytes = slf.get_type().getattr("from_bytes")?;
-        let bytes = slf.get().to_bytes(py)?;
-        PyTuple::new(py, [from_bytes, PyTuple::new(py, [bytes])?.into_any()])
+        reduce_with_bytes(slf.as_any(), slf.get().to_bytes(slf.py())?)
     }
 
     fn __len__(&self) -> usize {
