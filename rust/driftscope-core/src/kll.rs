@@ -15,7 +15,7 @@
 //! DataSketches' items exactly; the coins themselves come from our own seedable generator, so a
 //! sketch of the same data is equal in distribution, not in bytes, once it compacts.
 
-use crate::column::{Chunk, Numeric, Values};
+use crate::column::{Chunk, Numeric};
 use crate::error::{Error, Result};
 use crate::with_values;
 
@@ -1096,7 +1096,7 @@ impl SortedView {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::column::Validity;
+    use crate::column::{Validity, Values};
 
     fn lcg(seed: u64, n: usize) -> Vec<f64> {
         let mut s = seed
