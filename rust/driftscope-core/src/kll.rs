@@ -176,15 +176,20 @@ fn halve_up(buf: &mut [f64], start: usize, len: usize, offset: usize) {
 /// DataSketches.
 fn merge_in_place(buf: &mut [f64], a: usize, len_a: usize, b: usize, len_b: usize, c: usize) {
     let (lim_a, lim_b) = (a + len_a, b + len_b);
-    let (mut a, mut b) = (a, b);
-    for out in c..c + len_a + len_b {
-        if a == lim_a || (b != lim_b && buf[a] >= buf[b]) {
-            buf[out] = buf[b];
-            b += 1;
-        } else {
-            buf[out] = buf[a];
-            a += 1;
-        }
+    let (mut a, mut b, mut out) = (a, b, c);
+    // Branch-free while both runs last: the comparison picks the item and advances one index.
+    while a < lim_a && b < lim_b {
+        let (x, y) = (buf[a], buf[b]);
+        let take_b = x >= y;
+        buf[out] = if take_b { y } else { x };
+        a += usize::from(!take_b);
+        b += usize::from(take_b);
+        out += 1;
+    }
+    if a < lim_a {
+        buf.copy_within(a..lim_a, out);
+    } else if out != b {
+        buf.copy_within(b..lim_b, out);
     }
 }
 
@@ -202,6 +207,8 @@ fn merge_into(x: &[f64], y: &[f64], out: &mut [f64]) {
     }
 }
 
+/// Sorts non-NaN floats (level 0 before it is compacted). Branch-free small sorts (networks,
+/// rank counting) measured no faster here than the standard unstable sort.
 fn sort_floats(xs: &mut [f64]) {
     xs.sort_unstable_by(f64::total_cmp);
 }
@@ -223,6 +230,8 @@ pub struct Kll {
     null_count: u64,
     nan_count: u64,
     coins: Coins,
+    /// `level_capacity` by depth below the top level, for this `k` (not serialized).
+    caps: [u32; 64],
 }
 
 impl Default for Kll {
@@ -300,6 +309,7 @@ impl Kll {
             null_count: 0,
             nan_count: 0,
             coins: Coins::new(seed),
+            caps: std::array::from_fn(|d| level_capacity(k, DEFAULT_M, d + 1, 0)),
         }
     }
 
@@ -492,7 +502,10 @@ impl Kll {
     fn find_level_to_compact(&self) -> usize {
         let nl = self.num_levels();
         (0..nl)
-            .find(|&h| self.level_size(h) >= level_capacity(self.k, self.m, nl, h) as usize)
+            .find(|&h| {
+                let depth = (nl - 1 - h).min(self.caps.len() - 1);
+                self.level_size(h) >= self.caps[depth] as usize
+            })
             .unwrap_or(nl - 1)
     }
 
