@@ -114,6 +114,8 @@ struct Coins {
     state: u64,
     bits: u64,
     left: u32,
+    /// DataSketches' validation mode: the coin alternates 0, 1, 0, 1, ... instead.
+    alternate: bool,
 }
 
 impl Coins {
@@ -122,6 +124,7 @@ impl Coins {
             state: seed,
             bits: 0,
             left: 0,
+            alternate: false,
         }
     }
 
@@ -143,6 +146,11 @@ impl Coins {
 
     #[inline]
     fn bit(&mut self) -> usize {
+        if self.alternate {
+            let b = (self.state & 1) as usize;
+            self.state ^= 1;
+            return b;
+        }
         if self.left == 0 {
             self.bits = self.next_u64();
             self.left = 64;
@@ -284,6 +292,19 @@ impl Kll {
     /// Restarts the compaction coins from `seed` (e.g. after [`Kll::from_bytes`]).
     pub fn reseed(&mut self, seed: u64) {
         self.coins = Coins::new(seed);
+    }
+
+    /// Makes the compaction coin alternate 0, 1, 0, 1, ... from now on, as datasketches-cpp
+    /// does when built with `KLL_VALIDATION`: for tests that compare the two implementations
+    /// item for item. Never for real use (the guarantees need fair coins).
+    #[doc(hidden)]
+    pub fn use_alternating_coins(&mut self) {
+        self.coins = Coins {
+            state: 0,
+            bits: 0,
+            left: 0,
+            alternate: true,
+        };
     }
 
     fn check_k(k: u16) -> Result<()> {

@@ -263,3 +263,48 @@ fn merges_with_datasketches_sketches() {
     let back = Kll::from_bytes(&ours.to_bytes()).unwrap();
     assert_eq!(back, ours);
 }
+
+/// `Kll(k)` in DataSketches' validation mode (the coin alternates from 0), fed value
+/// `(i * 100003 + offset) % modulus` for `i < n`, as `tests/data/gen_kll_cpp.cpp` builds it.
+fn alternating(k: u16, n: u64, offset: u64, modulus: u64) -> Kll {
+    let xs: Vec<f64> = (0..n)
+        .map(|i| ((i * 100_003 + offset) % modulus) as f64)
+        .collect();
+    let mut s = Kll::with_k(k).unwrap();
+    s.use_alternating_coins();
+    s.update_chunks(&[Chunk::new(Values::F64(&xs), None)]);
+    s
+}
+
+fn cpp_golden(name: &str) -> Vec<u8> {
+    golden(&format!("cpp_{name}"))
+}
+
+#[test]
+fn same_coins_give_datasketches_cpp_bytes_exactly() {
+    // Update path: level capacities, choice of level, halving, growth.
+    for (name, k, n, offset, modulus) in [
+        ("k200_n10k", 200, 10_000, 0, 10_000),
+        ("k200_n1m", 200, 1_000_000, 7, 1_000_000),
+        ("k8_n5k", 8, 5_000, 3, 5_000),
+        ("k64_ties", 64, 100_000, 1, 50),
+    ] {
+        let s = alternating(k, n, offset, modulus);
+        assert_eq!(s.to_bytes(), cpp_golden(name), "{name}");
+    }
+    // Merge path: level-0 insertion, level-wise merge, general compression, min-k rule.
+    let parts: Vec<Kll> = (0..16)
+        .map(|p| alternating(200, 20_000, p, 320_000))
+        .collect();
+    let mut merged = Kll::with_k(200).unwrap();
+    merged.use_alternating_coins();
+    for p in &parts {
+        merged.merge(p);
+    }
+    assert_eq!(merged.to_bytes(), cpp_golden("merged16"));
+    let small = alternating(64, 30_000, 5, 30_000);
+    let mut big = alternating(200, 50_000, 9, 50_000);
+    big.use_alternating_coins();
+    big.merge(&small);
+    assert_eq!(big.to_bytes(), cpp_golden("merged_k64_into_k200"));
+}
