@@ -61,7 +61,7 @@ fn main() {
     let merge = best_of(5, || {
         let mut m = Kll::with_seed(200, 7).unwrap_or_default();
         for p in &parts {
-            m.merge(p);
+            let _ = m.merge(p);
         }
         std::hint::black_box(&m);
     });

@@ -598,11 +598,19 @@ impl Kll {
 
     /// Adds everything `other` summarizes (DataSketches' merge: `other`'s level 0 is inserted
     /// value by value, its higher levels merged level-wise and the result compressed).
-    pub fn merge(&mut self, other: &Kll) {
-        self.null_count += other.null_count;
-        self.nan_count += other.nan_count;
+    ///
+    /// Fails, leaving `self` unchanged, only when the total count would overflow 64 bits.
+    pub fn merge(&mut self, other: &Kll) -> Result<()> {
+        let final_n = self.n.checked_add(other.n).ok_or_else(|| {
+            Error::Incompatible(format!(
+                "merging KLL sketches of {} and {} values overflows the 64-bit count",
+                self.n, other.n
+            ))
+        })?;
+        self.null_count = self.null_count.saturating_add(other.null_count);
+        self.nan_count = self.nan_count.saturating_add(other.nan_count);
         if other.is_empty() {
-            return;
+            return Ok(());
         }
         if other.min < self.min || self.is_empty() {
             self.min = other.min;
@@ -610,7 +618,6 @@ impl Kll {
         if other.max > self.max || self.is_empty() {
             self.max = other.max;
         }
-        let final_n = self.n + other.n;
         // Other's level 0, in the order DataSketches inserts it (first retained index first).
         for &x in other.level(0) {
             self.insert_one(x);
@@ -622,6 +629,7 @@ impl Kll {
         if other.is_estimation_mode() {
             self.min_k = self.min_k.min(other.min_k);
         }
+        Ok(())
     }
 
     /// One value into level 0 (no min/max or NaN handling: merge already did that).
@@ -892,10 +900,8 @@ impl Kll {
         let n = u64::from_le_bytes(n8);
         let min_k = u16::from_le_bytes([bytes[16], bytes[17]]);
         let num_levels = bytes[18] as usize;
-        if n < 2 {
-            return Err(bad(format!(
-                "a full sketch holds at least 2 items, n = {n}"
-            )));
+        if n == 0 {
+            return Err(bad("n = 0 but the empty flag is not set".into()));
         }
         if min_k < MIN_K || min_k > k {
             return Err(bad(format!("min k {min_k} is outside {MIN_K} ..= k = {k}")));
@@ -1259,7 +1265,7 @@ mod tests {
             check_invariants(&s);
             let mut t = Kll::with_seed(200, seed + 10).unwrap();
             t.update_chunk(&Chunk::new(Values::F64(&xs[..n / 3]), None));
-            t.merge(&s);
+            t.merge(&s).unwrap();
             check_invariants(&t);
             assert_eq!(t.min_k(), 64);
             assert_eq!(t.n() as usize, n + n / 3);
@@ -1278,6 +1284,62 @@ mod tests {
             assert_eq!(r, s, "n = {n}");
             assert_eq!(r.to_bytes(), b);
         }
+    }
+
+    /// The full (5-int preamble) form of a sketch whose levels are `levels` over a `k`-sketch
+    /// with `num_levels` levels, holding `items`.
+    fn full_form(k: u16, n: u64, levels: &[u32], min: f64, max: f64, items: &[f64]) -> Vec<u8> {
+        let mut b = vec![5u8, 1, 15, 0];
+        b.extend_from_slice(&k.to_le_bytes());
+        b.extend_from_slice(&[8, 0]);
+        b.extend_from_slice(&n.to_le_bytes());
+        b.extend_from_slice(&k.to_le_bytes());
+        b.extend_from_slice(&[levels.len() as u8, 0]);
+        for l in levels {
+            b.extend_from_slice(&l.to_le_bytes());
+        }
+        for x in [min, max].iter().chain(items) {
+            b.extend_from_slice(&x.to_le_bytes());
+        }
+        b
+    }
+
+    #[test]
+    fn reads_a_single_item_in_the_full_form() {
+        // Older writers used the full form for n = 1; it reads, and writes back as single-item.
+        let b = full_form(200, 1, &[199], 2.5, 2.5, &[2.5]);
+        let s = Kll::from_bytes(&b).unwrap();
+        assert_eq!(
+            (s.n(), s.min(), s.quantile(0.3, true).unwrap()),
+            (1, 2.5, 2.5)
+        );
+        let single = s.to_bytes();
+        assert_eq!(single.len(), 16);
+        assert_eq!(
+            Kll::from_bytes(&single)
+                .unwrap()
+                .quantile(1.0, true)
+                .unwrap(),
+            2.5
+        );
+    }
+
+    #[test]
+    fn merge_refuses_to_overflow_the_count() {
+        // 64 levels of capacity 8 (k = 8); one item on the top level weighs 2^63.
+        let mut levels = vec![511u32; 64];
+        levels[0] = 511;
+        let b = full_form(8, 1 << 63, &levels, 1.0, 1.0, &[1.0]);
+        let mut s = Kll::from_bytes(&b).unwrap();
+        assert_eq!(s.n(), 1 << 63);
+        assert_eq!(s.quantile(0.5, true).unwrap(), 1.0);
+        let t = s.clone();
+        assert!(matches!(s.merge(&t), Err(Error::Incompatible(_))));
+        assert_eq!(s, t);
+        let mut small = Kll::with_seed(8, 1).unwrap();
+        small.update(0.5);
+        small.merge(&Kll::new()).unwrap();
+        assert!(small.clone().merge(&s).is_ok());
     }
 
     #[test]

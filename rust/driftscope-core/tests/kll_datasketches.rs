@@ -132,7 +132,7 @@ fn golden_sketches_summarize_their_data() {
         all.sort_by(f64::total_cmp);
         let mut ours = Kll::with_seed(k, 77).unwrap();
         for p in &parts {
-            ours.merge(&of(k, 78, p));
+            ours.merge(&of(k, 78, p)).unwrap();
         }
         let theirs = Kll::from_bytes(&golden(name)).unwrap();
         assert_eq!(
@@ -211,7 +211,7 @@ fn merge_laws() {
             .collect();
         let mut merged = Kll::with_seed(200, trial).unwrap();
         for p in &parts {
-            merged.merge(p);
+            merged.merge(p).unwrap();
         }
         // n, min and max are exact.
         assert_eq!(merged.n(), n as u64);
@@ -224,10 +224,10 @@ fn merge_laws() {
         let mut left = parts[0].clone();
         let mut right = parts[8].clone();
         for i in 1..8 {
-            left.merge(&parts[i]);
-            right.merge(&parts[8 + i]);
+            left.merge(&parts[i]).unwrap();
+            right.merge(&parts[8 + i]).unwrap();
         }
-        left.merge(&right);
+        left.merge(&right).unwrap();
         assert_eq!(left.n(), n as u64);
         assert!(max_rank_error(&left, &ranks, n) <= 2.0 * eps);
         // Round trip through bytes keeps the merged sketch.
@@ -235,14 +235,14 @@ fn merge_laws() {
         // Merging into an empty sketch keeps n, min, max and the guarantee; merging an empty
         // sketch changes nothing.
         let mut e = Kll::with_seed(200, 5).unwrap();
-        e.merge(&merged);
+        e.merge(&merged).unwrap();
         assert_eq!(
             (e.n(), e.min(), e.max()),
             (merged.n(), merged.min(), merged.max())
         );
         assert!(max_rank_error(&e, &ranks, n) <= 2.0 * eps);
         let before = merged.to_bytes();
-        merged.merge(&Kll::with_seed(200, 6).unwrap());
+        merged.merge(&Kll::with_seed(200, 6).unwrap()).unwrap();
         assert_eq!(merged.to_bytes(), before);
     }
     assert!(misses <= 1);
@@ -255,7 +255,7 @@ fn merges_with_datasketches_sketches() {
     let theirs = Kll::from_bytes(&golden("k64_n50k")).unwrap();
     let mut ours = of(200, 3, &sample(4242, 30_000, 0, 0.0));
     let (n0, min0, max0) = (ours.n(), ours.min(), ours.max());
-    ours.merge(&theirs);
+    ours.merge(&theirs).unwrap();
     assert_eq!(ours.n(), n0 + theirs.n());
     assert_eq!(ours.min(), min0.min(theirs.min()));
     assert_eq!(ours.max(), max0.max(theirs.max()));
@@ -299,12 +299,12 @@ fn same_coins_give_datasketches_cpp_bytes_exactly() {
     let mut merged = Kll::with_k(200).unwrap();
     merged.use_alternating_coins();
     for p in &parts {
-        merged.merge(p);
+        merged.merge(p).unwrap();
     }
     assert_eq!(merged.to_bytes(), cpp_golden("merged16"));
     let small = alternating(64, 30_000, 5, 30_000);
     let mut big = alternating(200, 50_000, 9, 50_000);
     big.use_alternating_coins();
-    big.merge(&small);
+    big.merge(&small).unwrap();
     assert_eq!(big.to_bytes(), cpp_golden("merged_k64_into_k200"));
 }
