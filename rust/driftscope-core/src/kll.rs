@@ -19,6 +19,9 @@ use crate::column::{Chunk, Numeric};
 use crate::error::{Error, Result};
 use crate::with_values;
 
+/// Values per part of [`Kll::update_chunks_parallel`].
+const PARALLEL_PART: usize = 1 << 20;
+
 /// The default `k`: normalized rank error about 1.33% (single-sided, 99% confidence).
 pub const DEFAULT_K: u16 = 200;
 /// The smallest level capacity (DataSketches' `m`, fixed at 8 in its serialized form).
@@ -438,6 +441,37 @@ impl Kll {
         for c in chunks {
             self.update_chunk(c);
         }
+    }
+
+    /// Adds the present values of every chunk, sketching parts of about a million values on
+    /// the rayon pool and merging them in order (KLL's mergeability keeps the error guarantee).
+    /// The parts are fixed by the input's length and their coins drawn from this sketch's, so
+    /// a seeded sketch gives the same result on any number of threads. Inputs under two parts
+    /// go through [`Kll::update_chunks`] unchanged.
+    pub fn update_chunks_parallel(&mut self, chunks: &[Chunk<'_>]) -> Result<()> {
+        use rayon::prelude::*;
+        let total: usize = chunks.iter().map(Chunk::len).sum();
+        let count = total / PARALLEL_PART;
+        if count < 2 {
+            self.update_chunks(chunks);
+            return Ok(());
+        }
+        let parts = crate::sort::split_parts(chunks, total, count);
+        let seeds: Vec<u64> = parts.iter().map(|_| self.coins.next_u64()).collect();
+        let k = self.k;
+        let sketches: Vec<Kll> = parts
+            .par_iter()
+            .zip(seeds)
+            .map(|(part, seed)| {
+                let mut s = Kll::build(k, seed);
+                s.update_chunks(part);
+                s
+            })
+            .collect();
+        for s in &sketches {
+            self.merge(s)?;
+        }
+        Ok(())
     }
 
     fn update_typed<T: Numeric>(&mut self, xs: &[T], chunk: &Chunk<'_>) {

@@ -308,3 +308,25 @@ fn same_coins_give_datasketches_cpp_bytes_exactly() {
     big.merge(&small).unwrap();
     assert_eq!(big.to_bytes(), cpp_golden("merged_k64_into_k200"));
 }
+
+#[test]
+fn parallel_update_keeps_the_guarantee_and_is_reproducible() {
+    let ranks: Vec<f64> = (1..100).map(|i| f64::from(i) / 100.0).collect();
+    let n = 3 << 20;
+    let xs = permutation(n, 100_003, 1);
+    let chunks = [
+        Chunk::new(Values::F64(&xs[..n / 3]), None),
+        Chunk::new(Values::F64(&xs[n / 3..]), None),
+    ];
+    let mut a = Kll::with_seed(200, 4).unwrap();
+    a.update_chunks_parallel(&chunks).unwrap();
+    let mut b = Kll::with_seed(200, 4).unwrap();
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(1)
+        .build()
+        .unwrap()
+        .install(|| b.update_chunks_parallel(&chunks).unwrap());
+    assert_eq!(a.to_bytes(), b.to_bytes());
+    assert_eq!((a.n(), a.min(), a.max()), (n as u64, 0.0, (n - 1) as f64));
+    assert!(max_rank_error(&a, &ranks, n) <= a.normalized_rank_error(false));
+}
