@@ -4,14 +4,17 @@
 //! (For a quick local number without fat LTO:
 //! `CARGO_PROFILE_BENCH_LTO=false CARGO_PROFILE_BENCH_CODEGEN_UNITS=16 cargo bench ...`.)
 //!
-//! Measured on the project's shared 2-core machine (load 3-5, so ±20%): bulk update of 10M
-//! uniform f64 ~300-330 ms; DataSketches 5.2.0 `kll_doubles_sketch(200).update(ndarray)` on the
-//! same size ~350-440 ms, and datasketches-cpp's `update` loop compiled with -O3 ~350 ms. The
-//! algorithm is DataSketches' own, step for step (the validation-mode goldens prove it), so
-//! the gap is constant factors only; `update_chunks_parallel` splits by the core count.
+//! Measured on the project's shared 2-core machine (load 2-5, so ±20%), 10M f64 (sum of 4
+//! uniforms): `update_chunk` ~290-350 ms, `update_chunks_parallel` ~180-210 ms on 2 threads;
+//! DataSketches 5.2.0 `kll_doubles_sketch(200).update(ndarray)` ~360-440 ms, datasketches-cpp's
+//! own `update` loop (-O3) ~350 ms. The serial path is DataSketches' algorithm step for step
+//! (the validation-mode goldens prove it), so it can only win on constant factors.
 use driftscope_core::kll::Kll;
 use driftscope_core::{Chunk, Values};
 use std::time::Instant;
+
+#[path = "../tests/common/mod.rs"]
+mod common;
 
 fn best_of(reps: usize, mut f: impl FnMut()) -> f64 {
     let mut best = f64::INFINITY;
@@ -25,15 +28,7 @@ fn best_of(reps: usize, mut f: impl FnMut()) -> f64 {
 
 fn main() {
     let n = 10_000_000usize;
-    let mut s = 42u64;
-    let xs: Vec<f64> = (0..n)
-        .map(|_| {
-            s = s
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            (s >> 11) as f64 / (1u64 << 53) as f64 - 0.5
-        })
-        .collect();
+    let xs = common::sample(42, n, 0, 0.0);
     let chunk = Chunk::new(Values::F64(&xs), None);
 
     let bulk = best_of(7, || {
