@@ -25,6 +25,7 @@ pub mod wasserstein;
 pub mod categorical;
 pub mod divergence;
 pub mod histogram;
+pub mod kll;
 pub mod quantile;
 pub mod special;
 
@@ -36,6 +37,7 @@ pub use divergence::{ContingencyTest, Measure, Smoothing};
 pub use ecdf::Ecdf;
 pub use error::{Error, Result};
 pub use histogram::{BinRule, Binning, Histogram};
+pub use kll::Kll;
 pub use ks::{ks_2samp_sorted, Alternative, KsFallback, KsMethod, KsResult, KsStatistic};
 pub use moments::Moments;
 pub use sort::SortedSample;
