@@ -71,9 +71,11 @@ def max_rank_error(sketch: ds.KLL, sorted_x: npt.NDArray[np.float64]) -> float:
 @pytest.mark.parametrize("seed", SEEDS)
 def test_reads_datasketches_bytes(n: int, seed: int) -> None:
     theirs = ds_sketch(sample(n, seed))
-    ours = ds.KLL.from_bytes(theirs.serialize())
+    data = theirs.serialize()
+    ours = ds.KLL.from_bytes(data)
+    assert ours.to_bytes() == data
+    # (DataSketches sorts level 0 on its first query, which sets a flag in its later bytes.)
     assert_same(ours, theirs)
-    assert ours.to_bytes() == theirs.serialize()
 
 
 @pytest.mark.parametrize("n", SIZES)
@@ -82,8 +84,8 @@ def test_datasketches_reads_our_bytes(n: int, seed: int) -> None:
     ours = ds.KLL(seed=seed)
     ours.update(sample(n, seed))
     theirs = datasketches.kll_doubles_sketch.deserialize(ours.to_bytes())
-    assert_same(ours, theirs)
     assert theirs.serialize() == ours.to_bytes()
+    assert_same(ours, theirs)
 
 
 @pytest.mark.parametrize("n", [0, 1, 100, 200])
@@ -158,7 +160,11 @@ def test_cdf_pmf_within_bounds() -> None:
     assert pmf.shape == (6,)
     assert pmf.sum() == pytest.approx(1.0)
     assert np.all(np.abs(pmf - np.diff(exact_cdf, prepend=0.0)) <= s.normalized_rank_error(True))
-    np.testing.assert_allclose(s.cdf(splits, inclusive=False), s.cdf(splits), atol=1e-3)
+    # Exclusive: the weight below each split (the splits hit ties in this sample).
+    exact_below = np.append(np.searchsorted(np.sort(x), splits, side="left") / x.size, 1.0)
+    below = s.cdf(splits, inclusive=False)
+    assert np.all(np.abs(below - exact_below) <= s.normalized_rank_error())
+    assert np.all(below <= cdf)
 
 
 # ----- merging -----
@@ -195,7 +201,7 @@ def test_merge_with_datasketches_sketches_and_self() -> None:
     hnp.arrays(
         np.float64,
         st.integers(0, 3000),
-        elements=st.floats(-1e6, 1e6, allow_nan=True) | st.sampled_from([0.0, 1.0, 2.0]),
+        elements=st.floats(-1e6, 1e6) | st.sampled_from([0.0, 1.0, 2.0, np.nan]),
     ),
     st.lists(st.integers(0, 3000), max_size=6),
     st.integers(0, 2**64 - 1),
