@@ -41,12 +41,16 @@ fn vector_arg(obj: &Bound<'_, PyAny>, arg: &str) -> PyResult<Vec<f64>> {
     Ok(floats(obj, arg)?.0)
 }
 
+// The `k = 200` default in `KLL.__new__`'s signature is written as a literal so that Python
+// sees it in the text signature; it must stay the core's default.
+const _: () = assert!(DEFAULT_K == 200);
+
 #[pymethods]
 impl PyKll {
     /// An empty sketch with parameter `k` (8 to 65535); `seed` fixes the compaction coins so
     /// the same updates give the same sketch.
     #[new]
-    #[pyo3(signature = (k = DEFAULT_K as i64, seed = None))]
+    #[pyo3(signature = (k = 200, seed = None))]
     fn new(k: i64, seed: Option<&Bound<'_, PyAny>>) -> PyResult<Self> {
         let k = u16::try_from(k)
             .map_err(|_| invalid_value(format!("argument k must be in [8, 65535], got {k}")))?;
