@@ -58,9 +58,18 @@ def main() -> None:
         f"  max rank error over 99 quantiles: driftscope {err_a:.5f}, datasketches {err_b:.5f} "
         f"(bound {a.normalized_rank_error():.5f})"
     )
+    # Over ~2M values the update sketches ~1M-value parts in parallel and merges them, which
+    # compacts differently from one stream: compare sizes on one stream (1M values) as well.
     print(
-        f"  serialized size: driftscope {len(a.to_bytes()):,} B, "
-        f"datasketches {len(b.serialize()):,} B (equal: {len(a.to_bytes()) == len(b.serialize())})"
+        f"  serialized size, {args.n:,} values: driftscope {len(a.to_bytes()):,} B (parts "
+        f"merged), datasketches {len(b.serialize()):,} B"
+    )
+    one = x[:1_000_000]
+    a1, b1 = ours_update(one), theirs_update(one)
+    size_a, size_b = len(a1.to_bytes()), len(b1.serialize())
+    print(
+        f"  serialized size, {one.size:,} values: driftscope {size_a:,} B, "
+        f"datasketches {size_b:,} B (equal: {size_a == size_b})"
     )
 
     rng = np.random.default_rng(1)
@@ -92,9 +101,10 @@ def main() -> None:
         [("datasketches kll_doubles_sketch.merge x N", theirs, ">= 1x")],
     )
     m_a, m_b = ours_merge(), theirs_merge()
+    size_a, size_b = len(m_a.to_bytes()), len(m_b.serialize())
     print(
-        f"  serialized size after merge: driftscope {len(m_a.to_bytes()):,} B, "
-        f"datasketches {len(m_b.serialize()):,} B"
+        f"  serialized size after merge: driftscope {size_a:,} B, "
+        f"datasketches {size_b:,} B (equal: {size_a == size_b})"
     )
 
 
