@@ -384,3 +384,15 @@ def test_seeded_sketches_are_reproducible() -> None:
 def test_gil_is_released_while_updating(gil_ticks: Callable[[Callable[[], object]], int]) -> None:
     x = np.random.default_rng(8).normal(size=5_000_000)
     assert gil_ticks(lambda: ds.KLL().update(x)) > 100
+
+
+def test_guarantee_holds_in_99_percent_of_trials() -> None:
+    """normalized_rank_error() is a 99%-confidence bound on the worst of the 99 quantiles."""
+    rng = np.random.default_rng(2024)
+    trials, within = 200, 0
+    for seed in range(trials):
+        x = rng.lognormal(size=20_000)
+        s = ds.KLL(64, seed=seed)
+        s.update(x)
+        within += max_rank_error(s, np.sort(x)) <= s.normalized_rank_error()
+    assert within >= 0.99 * trials
