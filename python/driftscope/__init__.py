@@ -6,7 +6,7 @@ streaming, mergeable summaries that read NumPy and Arrow columns in place.
 
 from __future__ import annotations
 
-from driftscope._core import CategoryCounts, Histogram, Moments, __version__
+from driftscope._core import KLL, CategoryCounts, Histogram, Moments, __version__
 from driftscope.divergence import (
     Divergence,
     bhattacharyya,
@@ -45,6 +45,7 @@ from driftscope.twosample import (
 
 __all__ = [
     "ECDF",
+    "KLL",
     "AndersonKSampResult",
     "CategoryCounts",
     "ContingencyResult",

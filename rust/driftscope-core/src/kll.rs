@@ -368,6 +368,13 @@ impl Kll {
         self.nan_count
     }
 
+    /// Sets the null and NaN counts, which the DataSketches form does not carry (e.g. to
+    /// restore them next to [`Kll::from_bytes`]).
+    pub fn set_missing_counts(&mut self, null_count: u64, nan_count: u64) {
+        self.null_count = null_count;
+        self.nan_count = nan_count;
+    }
+
     /// The smallest value seen (exact), NaN when empty.
     pub fn min(&self) -> f64 {
         if self.is_empty() {

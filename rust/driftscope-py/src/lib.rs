@@ -11,6 +11,7 @@ mod divergence;
 mod errors;
 mod histogram;
 mod input;
+mod kll;
 mod moments;
 mod twosample;
 
@@ -21,6 +22,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<twosample::PyEcdf>()?;
     m.add_class::<histogram::PyHistogram>()?;
     m.add_class::<categorical::PyCategoryCounts>()?;
+    m.add_class::<kll::PyKll>()?;
     m.add_function(wrap_pyfunction!(twosample::ks_2samp, m)?)?;
     m.add_function(wrap_pyfunction!(twosample::cdf_distances, m)?)?;
     m.add_function(wrap_pyfunction!(twosample::wasserstein_distance, m)?)?;

@@ -214,7 +214,7 @@ pub struct PyEcdf {
 }
 
 /// A float array argument as a Vec (scalars become a 1-element vector).
-fn floats(obj: &Bound<'_, PyAny>, arg: &str) -> PyResult<(Vec<f64>, bool)> {
+pub(crate) fn floats(obj: &Bound<'_, PyAny>, arg: &str) -> PyResult<(Vec<f64>, bool)> {
     if let Ok(x) = obj.extract::<f64>() {
         return Ok((vec![x], true));
     }
@@ -233,7 +233,7 @@ fn floats(obj: &Bound<'_, PyAny>, arg: &str) -> PyResult<(Vec<f64>, bool)> {
 }
 
 /// A result vector shaped like the input: a float for a scalar, else an array of its shape.
-fn shaped<'py>(
+pub(crate) fn shaped<'py>(
     py: Python<'py>,
     like: &Bound<'py, PyAny>,
     values: Vec<f64>,
