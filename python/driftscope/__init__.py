@@ -33,7 +33,9 @@ from driftscope.results import (
     ContingencyResult,
     CramerVonMisesResult,
     KSResult,
+    KSSketchResult,
 )
+from driftscope.sketches import ks_sketch
 from driftscope.twosample import (
     ECDF,
     anderson_ksamp,
@@ -59,6 +61,7 @@ __all__ = [
     "InvalidInputError",
     "InvalidTypeError",
     "KSResult",
+    "KSSketchResult",
     "Moments",
     "__version__",
     "anderson_ksamp",
@@ -72,6 +75,7 @@ __all__ = [
     "js_divergence",
     "kl_divergence",
     "ks_2samp",
+    "ks_sketch",
     "linf",
     "psi",
     "tvd",

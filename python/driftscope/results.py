@@ -11,7 +11,13 @@ from collections.abc import Iterator
 from dataclasses import asdict, dataclass, fields
 from typing import Any, ClassVar
 
-__all__ = ["AndersonKSampResult", "ContingencyResult", "CramerVonMisesResult", "KSResult"]
+__all__ = [
+    "AndersonKSampResult",
+    "ContingencyResult",
+    "CramerVonMisesResult",
+    "KSResult",
+    "KSSketchResult",
+]
 
 
 class _Unpackable:
@@ -52,6 +58,28 @@ class KSResult(_Unpackable):
     null_counts: tuple[int, int]
     nan_counts: tuple[int, int]
     inf_counts: tuple[int, int]
+
+
+@dataclass(frozen=True, eq=True)
+class KSSketchResult(_Unpackable):
+    """Two-sample KS from two KLL sketches (see :func:`driftscope.ks_sketch`).
+
+    ``statistic`` is the largest gap between the sketches' CDFs; the exact statistic of the
+    full samples lies within ``statistic ± error_bound`` (``statistic_interval``) wherever both
+    sketches' rank errors hold (99% confidence each). ``pvalue`` is the asymptotic two-sided
+    p-value at ``statistic``, ``pvalue_interval`` its values at the interval's ends.
+    """
+
+    statistic: float
+    pvalue: float
+    error_bound: float
+    statistic_interval: tuple[float, float]
+    pvalue_interval: tuple[float, float]
+    statistic_location: float
+    statistic_sign: int
+    n1: int
+    n2: int
+    exact: bool
 
 
 @dataclass(frozen=True, eq=True)

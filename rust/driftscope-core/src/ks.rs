@@ -463,7 +463,7 @@ fn gcd(mut a: u64, mut b: u64) -> u64 {
 
 /// The asymptotic p-value: `kstwo.sf(d, round(en))` two-sided, Hodges' eq. 5.3 one-sided,
 /// with `en = m n / (m + n)` and `m >= n` the larger size.
-fn asymp_pvalue(d: f64, n1: usize, n2: usize, alternative: Alternative) -> f64 {
+pub(crate) fn asymp_pvalue(d: f64, n1: usize, n2: usize, alternative: Alternative) -> f64 {
     let (m, n) = if n1 >= n2 {
         (n1 as f64, n2 as f64)
     } else {

@@ -17,6 +17,7 @@ mod dd;
 pub mod ecdf;
 pub mod kolmogorov;
 pub mod ks;
+pub mod ks_sketch;
 mod npcompat;
 mod runs;
 pub mod sort;

@@ -269,3 +269,28 @@ impl PyKll {
         )
     }
 }
+
+/// Two-sample KS from two KLL sketches: the statistic over their retained items, its error
+/// bound from both sketches' rank errors, and the p-value interval (a dict; the Python layer
+/// wraps it).
+#[pyfunction]
+pub fn ks_sketch<'py>(
+    py: Python<'py>,
+    a: PyRef<'py, PyKll>,
+    b: PyRef<'py, PyKll>,
+) -> PyResult<Bound<'py, pyo3::types::PyDict>> {
+    let (sa, sb) = (&a.inner, &b.inner);
+    let r = compute(py, || driftscope_core::ks_sketch::ks_sketch(sa, sb))?.map_err(core_err)?;
+    let d = pyo3::types::PyDict::new(py);
+    d.set_item("statistic", r.statistic)?;
+    d.set_item("pvalue", r.pvalue)?;
+    d.set_item("error_bound", r.error_bound)?;
+    d.set_item("statistic_interval", (r.statistic_low, r.statistic_high))?;
+    d.set_item("pvalue_interval", (r.pvalue_low, r.pvalue_high))?;
+    d.set_item("statistic_location", r.statistic_location)?;
+    d.set_item("statistic_sign", r.statistic_sign)?;
+    d.set_item("n1", r.n1)?;
+    d.set_item("n2", r.n2)?;
+    d.set_item("exact", r.exact)?;
+    Ok(d)
+}

@@ -23,6 +23,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<histogram::PyHistogram>()?;
     m.add_class::<categorical::PyCategoryCounts>()?;
     m.add_class::<kll::PyKll>()?;
+    m.add_function(wrap_pyfunction!(kll::ks_sketch, m)?)?;
     m.add_function(wrap_pyfunction!(twosample::ks_2samp, m)?)?;
     m.add_function(wrap_pyfunction!(twosample::cdf_distances, m)?)?;
     m.add_function(wrap_pyfunction!(twosample::wasserstein_distance, m)?)?;
