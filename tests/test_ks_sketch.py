@@ -77,3 +77,20 @@ def test_empty_and_wrong_arguments() -> None:
         ds.ks_sketch(ds.KLL(), sketch(np.arange(10.0), 1))
     with pytest.raises(TypeError):
         ds.ks_sketch(np.arange(10.0), np.arange(10.0))  # type: ignore[arg-type]
+
+
+def test_histogram_quantile_edges_from_a_sketch() -> None:
+    rng = np.random.default_rng(9)
+    ref = rng.normal(size=500_000)
+    s = sketch(ref, 3)
+    h = ds.Histogram.from_kll(s, bins=10)
+    exact = np.quantile(ref, np.linspace(0, 1, 11))
+    assert h.edges[0] == ref.min() and h.edges[-1] == ref.max()
+    # each inner edge within the sketch's rank error of the exact quantile
+    ranks = np.searchsorted(np.sort(ref), h.edges[1:-1]) / ref.size
+    assert np.all(np.abs(ranks - np.linspace(0.1, 0.9, 9)) <= s.normalized_rank_error())
+    assert np.allclose(h.edges, exact, atol=0.05)
+    cur = h.bin(rng.normal(0.5, 1.0, size=100_000))
+    assert cur.count == 100_000 and cur.num_bins == 10
+    with pytest.raises(ValueError):
+        ds.Histogram.from_kll(ds.KLL(), bins=10)

@@ -65,6 +65,7 @@
 
 use crate::column::{Chunk, Numeric, Values};
 use crate::error::{Error, Result};
+use crate::kll::Kll;
 use crate::npcompat::pairwise_sum;
 use crate::quantile::{lerp, linear_ranks, quantiles, quantiles_census, Census};
 use crate::serial::{Reader, Writer};
@@ -589,6 +590,37 @@ impl Histogram {
             })
             .collect();
         Ok(dedup_edges(raw, false))
+    }
+
+    /// An empty histogram over `k` quantile bins of the data a KLL sketch summarizes, so a
+    /// profile can bin without the raw reference: the outer edges are the sketch's exact min
+    /// and max, the inner ones its (inclusive) quantiles at `i / k`, each within the sketch's
+    /// rank error of the exact quantile. Repeated edges (heavy ties) are merged, as for exact
+    /// quantile edges; a sketch holding infinities is an error (edges must be finite).
+    pub fn from_kll(sketch: &Kll, k: usize) -> Result<Histogram> {
+        if k == 0 || k > MAX_BINS {
+            return Err(Error::InvalidArgument(format!(
+                "the number of quantile bins is {k}; it must lie in 1..={MAX_BINS}"
+            )));
+        }
+        if sketch.is_empty() {
+            return Err(Error::EmptySample(
+                "quantile edges from a KLL sketch need a non-empty sketch".into(),
+            ));
+        }
+        let levels = quantile_levels(k);
+        let mut raw = Vec::with_capacity(k + 1);
+        raw.push(sketch.min());
+        for &q in &levels[1..k] {
+            raw.push(sketch.quantile(q, true)?);
+        }
+        raw.push(sketch.max());
+        if raw.iter().any(|e| !e.is_finite()) {
+            return Err(Error::InvalidArgument(
+                "the sketch holds infinite values: quantile edges must be finite".into(),
+            ));
+        }
+        Histogram::with_edges(dedup_edges(raw, false))
     }
 
     /// A histogram with the same edges and no counts.
@@ -1857,6 +1889,31 @@ mod tests {
             }
         }
         assert!(by_census_count >= 10, "{by_census_count}");
+    }
+
+    #[test]
+    fn quantile_edges_from_a_kll_sketch() {
+        let xs: Vec<f64> = (0..100_000)
+            .map(|i| ((i * 7919) % 100_003) as f64)
+            .collect();
+        let mut sketch = Kll::with_seed(200, 3).unwrap();
+        sketch.update_chunks(&[f64_chunk(&xs)]);
+        let h = Histogram::from_kll(&sketch, 10).unwrap();
+        let exact = Histogram::edges_from(&[f64_chunk(&xs)], &Binning::Quantile(10)).unwrap();
+        let e = h.edges();
+        assert_eq!((e[0], e[10]), (exact[0], exact[10]));
+        let eps = sketch.normalized_rank_error(false) * 100_003.0;
+        for (a, b) in e.iter().zip(&exact) {
+            assert!((a - b).abs() <= eps, "{a} vs {b}");
+        }
+        let mut constant = Kll::new();
+        constant.update(4.0);
+        assert_eq!(
+            Histogram::from_kll(&constant, 5).unwrap().edges(),
+            &[3.5, 4.5]
+        );
+        assert!(Histogram::from_kll(&Kll::new(), 5).is_err());
+        assert!(Histogram::from_kll(&sketch, 0).is_err());
     }
 
     #[test]

@@ -264,6 +264,17 @@ impl PyHistogram {
         })
     }
 
+    /// An empty histogram over `bins` quantile bins of the data a `KLL` sketch summarizes
+    /// (min and max exact, inner edges within the sketch's rank error): bin current data
+    /// against a reference kept only as a sketch.
+    #[staticmethod]
+    #[pyo3(signature = (sketch, bins = 10))]
+    fn from_kll(sketch: PyRef<'_, crate::kll::PyKll>, bins: usize) -> PyResult<Self> {
+        Ok(PyHistogram {
+            inner: Histogram::from_kll(&sketch.inner, bins).map_err(core_err)?,
+        })
+    }
+
     fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyTuple>> {
         reduce_with_bytes(slf.as_any(), slf.borrow().to_bytes(slf.py()))
     }
