@@ -6,7 +6,15 @@ streaming, mergeable summaries that read NumPy and Arrow columns in place.
 
 from __future__ import annotations
 
-from driftscope._core import KLL, CategoryCounts, Histogram, Moments, __version__
+from driftscope._core import (
+    KLL,
+    CategoryCounts,
+    DistinctCount,
+    FrequentItems,
+    Histogram,
+    Moments,
+    __version__,
+)
 from driftscope.divergence import (
     Divergence,
     bhattacharyya,
@@ -53,9 +61,11 @@ __all__ = [
     "ContingencyResult",
     "CorruptDataError",
     "CramerVonMisesResult",
+    "DistinctCount",
     "Divergence",
     "DriftscopeError",
     "EmptySampleError",
+    "FrequentItems",
     "Histogram",
     "IncompatibleError",
     "InvalidInputError",

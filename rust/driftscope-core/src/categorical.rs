@@ -60,12 +60,51 @@ pub enum Category {
 }
 
 impl Category {
-    fn as_ref(&self) -> CatRef<'_> {
+    pub(crate) fn as_ref(&self) -> CatRef<'_> {
         match self {
             Category::Bool(b) => CatRef::Bool(*b),
             Category::Int(i) => CatRef::Int(*i),
             Category::Str(s) => CatRef::Str(s.as_bytes()),
         }
+    }
+
+    /// Writes a tag (0 bool, 1 int, 2 string) and the value.
+    pub(crate) fn write(&self, w: &mut Writer) {
+        match self {
+            Category::Bool(b) => {
+                w.u8(0).u8(u8::from(*b));
+            }
+            Category::Int(i) => {
+                w.u8(1).u64(*i as u64).u64((*i >> 64) as u64);
+            }
+            Category::Str(s) => {
+                w.u8(2).bytes(s.as_bytes());
+            }
+        }
+    }
+
+    /// Reads a category written by [`Category::write`].
+    pub(crate) fn read(r: &mut Reader<'_>) -> Result<Category> {
+        Ok(match r.u8()? {
+            0 => match r.u8()? {
+                0 => Category::Bool(false),
+                1 => Category::Bool(true),
+                _ => return Err(r.invalid("bad boolean")),
+            },
+            1 => {
+                let lo = r.u64()?;
+                let hi = r.u64()?;
+                Category::Int((i128::from(hi as i64) << 64) | i128::from(lo))
+            }
+            2 => {
+                let b = r.bytes()?;
+                match std::str::from_utf8(b) {
+                    Ok(s) => Category::Str(s.into()),
+                    Err(_) => return Err(r.invalid("a category is not valid UTF-8")),
+                }
+            }
+            _ => return Err(r.invalid("bad category tag")),
+        })
     }
 }
 
@@ -81,14 +120,14 @@ impl std::fmt::Display for Category {
 
 /// A category borrowed from the input (string bytes not yet checked for UTF-8).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum CatRef<'a> {
+pub(crate) enum CatRef<'a> {
     Bool(bool),
     Int(i128),
     Str(&'a [u8]),
 }
 
 impl CatRef<'_> {
-    fn to_owned(self) -> Result<Category> {
+    pub(crate) fn to_owned(self) -> Result<Category> {
         Ok(match self {
             CatRef::Bool(b) => Category::Bool(b),
             CatRef::Int(i) => Category::Int(i),
@@ -237,9 +276,9 @@ pub enum CategoryColumn<'a> {
 
 /// Categories with counts, and a hash index over them.
 #[derive(Debug, Clone)]
-struct Counter {
-    cats: Vec<Category>,
-    counts: Vec<u64>,
+pub(crate) struct Counter {
+    pub(crate) cats: Vec<Category>,
+    pub(crate) counts: Vec<u64>,
     table: HashTable<u32>,
     /// Randomly seeded per counter, so crafted inputs cannot force collisions.
     state: DefaultHashBuilder,
@@ -284,13 +323,13 @@ impl Counter {
         }
     }
 
-    fn len(&self) -> usize {
+    pub(crate) fn len(&self) -> usize {
         self.cats.len()
     }
 
     /// The position of `c`, if counted.
     #[inline(always)]
-    fn find(&self, c: CatRef<'_>) -> Option<usize> {
+    pub(crate) fn find(&self, c: CatRef<'_>) -> Option<usize> {
         let cats = &self.cats;
         self.table
             .find(self.hash(c), |&i| cats[i as usize].as_ref() == c)
@@ -298,7 +337,7 @@ impl Counter {
     }
 
     /// Appends a category known to be absent.
-    fn push(&mut self, c: Category, n: u64) {
+    pub(crate) fn push(&mut self, c: Category, n: u64) {
         let i = self.cats.len() as u32;
         let h = self.hash(c.as_ref());
         self.cats.push(c);
@@ -310,7 +349,7 @@ impl Counter {
     }
 
     /// Adds `n` to `c`, inserting it if new.
-    fn add(&mut self, c: CatRef<'_>, n: u64) -> Result<()> {
+    pub(crate) fn add(&mut self, c: CatRef<'_>, n: u64) -> Result<()> {
         match self.find(c) {
             Some(i) => self.counts[i] += n,
             None => self.push(c.to_owned()?, n),
@@ -346,7 +385,20 @@ impl Counter {
         (removed, threshold)
     }
 
-    fn from_parts(cats: Vec<Category>, counts: Vec<u64>) -> Option<Counter> {
+    /// Replaces each count by `f(count)`, dropping the categories it maps to None (the
+    /// others keep their order).
+    pub(crate) fn retain_map(&mut self, mut f: impl FnMut(u64) -> Option<u64>) {
+        let cats = std::mem::take(&mut self.cats);
+        let counts = std::mem::take(&mut self.counts);
+        self.table.clear();
+        for (c, n) in cats.into_iter().zip(counts) {
+            if let Some(m) = f(n) {
+                self.push(c, m);
+            }
+        }
+    }
+
+    pub(crate) fn from_parts(cats: Vec<Category>, counts: Vec<u64>) -> Option<Counter> {
         let mut c = Counter::default();
         for (cat, n) in cats.into_iter().zip(counts) {
             if c.find(cat.as_ref()).is_some() {
@@ -483,25 +535,7 @@ impl CategoryCounts {
 
     /// Counts the values of `column`.
     pub fn update(&mut self, column: &CategoryColumn<'_>) -> Result<()> {
-        match column {
-            CategoryColumn::Values(chunk) => self.update_values(chunk),
-            CategoryColumn::BoolBits {
-                bits,
-                offset,
-                len,
-                validity,
-            } => self.update_bool_bits(bits, *offset, *len, validity.as_ref()),
-            CategoryColumn::Strings(s) => {
-                for i in 0..s.len() {
-                    match s.get(i) {
-                        Some(b) => self.add(CatRef::Str(b), 1)?,
-                        None => self.null_count += 1,
-                    }
-                }
-                Ok(())
-            }
-            CategoryColumn::Dictionary { keys, values } => self.update_dictionary(keys, values),
-        }
+        feed(column, self)
     }
 
     /// Adds `n` occurrences of `c`.
@@ -527,144 +561,6 @@ impl CategoryCounts {
             let (removed, t) = self.domain.purge(self.capacity.div_ceil(2));
             self.other += removed;
             self.error += t;
-        }
-        Ok(())
-    }
-
-    fn update_values(&mut self, chunk: &Chunk<'_>) -> Result<()> {
-        macro_rules! small {
-            ($s:expr, $bias:expr, $cat:expr) => {{
-                let mut c = [0u64; 256];
-                let mut nulls = 0u64;
-                for (i, &x) in $s.iter().enumerate() {
-                    if chunk.validity.is_none_or(|v| v.is_valid(i)) {
-                        c[(x as i64 + $bias) as usize] += 1;
-                    } else {
-                        nulls += 1;
-                    }
-                }
-                self.null_count += nulls;
-                for (j, &n) in c.iter().enumerate() {
-                    self.add($cat(j as i64 - $bias), n)?;
-                }
-                Ok(())
-            }};
-        }
-        macro_rules! wide {
-            ($s:expr) => {{
-                for (i, &x) in $s.iter().enumerate() {
-                    if chunk.validity.is_none_or(|v| v.is_valid(i)) {
-                        self.add(CatRef::Int(i128::from(x)), 1)?;
-                    } else {
-                        self.null_count += 1;
-                    }
-                }
-                Ok(())
-            }};
-        }
-        match chunk.values {
-            Values::Bool(s) => small!(s, 0, |j: i64| CatRef::Bool(j == 1)),
-            Values::I8(s) => small!(s, 128, |j: i64| CatRef::Int(i128::from(j))),
-            Values::U8(s) => small!(s, 0, |j: i64| CatRef::Int(i128::from(j))),
-            Values::I16(s) => wide!(s),
-            Values::I32(s) => wide!(s),
-            Values::I64(s) => wide!(s),
-            Values::U16(s) => wide!(s),
-            Values::U32(s) => wide!(s),
-            Values::U64(s) => wide!(s),
-            Values::Null(n) => {
-                self.null_count += n as u64;
-                Ok(())
-            }
-            Values::F64(_) | Values::F32(_) => Err(Error::InvalidArgument(
-                "a floating-point column cannot be counted as categories; use a histogram, or \
-                 cast it to integers or strings"
-                    .into(),
-            )),
-        }
-    }
-
-    fn update_bool_bits(
-        &mut self,
-        bits: &[u8],
-        offset: usize,
-        len: usize,
-        validity: Option<&Validity<'_>>,
-    ) -> Result<()> {
-        // A validity over the value bits reads them safely and in words.
-        let values = Validity::new(bits, offset, len)?;
-        let (mut t, mut f) = (0u64, 0u64);
-        let mut i = 0;
-        while i < len {
-            let take = (len - i).min(64);
-            let mask = if take == 64 {
-                u64::MAX
-            } else {
-                (1u64 << take) - 1
-            };
-            let v = values.word(i) & mask;
-            let ok = validity.map_or(mask, |m| m.word(i) & mask);
-            t += u64::from((v & ok).count_ones());
-            f += u64::from((!v & ok).count_ones());
-            i += take;
-        }
-        self.null_count += len as u64 - t - f;
-        self.add(CatRef::Bool(false), f)?;
-        self.add(CatRef::Bool(true), t)
-    }
-
-    fn update_dictionary(&mut self, keys: &Chunk<'_>, values: &DictValues<'_>) -> Result<()> {
-        let dict_len = match values {
-            DictValues::Strings(s) => s.len(),
-            DictValues::Values(c) => c.len(),
-        };
-        let mut counts = vec![0u64; dict_len];
-        let mut nulls = 0u64;
-        let bad = |k: i128| {
-            Error::InvalidArgument(format!(
-                "dictionary key {k} is out of range for a dictionary of {dict_len} values"
-            ))
-        };
-        macro_rules! count {
-            ($s:expr) => {{
-                for (i, &k) in $s.iter().enumerate() {
-                    if keys.validity.is_none_or(|v| v.is_valid(i)) {
-                        let slot = usize::try_from(k)
-                            .ok()
-                            .and_then(|k| counts.get_mut(k))
-                            .ok_or_else(|| bad(i128::from(k)))?;
-                        *slot += 1;
-                    } else {
-                        nulls += 1;
-                    }
-                }
-            }};
-        }
-        match keys.values {
-            Values::I8(s) => count!(s),
-            Values::I16(s) => count!(s),
-            Values::I32(s) => count!(s),
-            Values::I64(s) => count!(s),
-            Values::U8(s) => count!(s),
-            Values::U16(s) => count!(s),
-            Values::U32(s) => count!(s),
-            Values::U64(s) => count!(s),
-            Values::Null(n) => nulls += n as u64,
-            Values::F64(_) | Values::F32(_) | Values::Bool(_) => {
-                return Err(Error::InvalidArgument(
-                    "dictionary keys must be integers".into(),
-                ))
-            }
-        }
-        self.null_count += nulls;
-        for (j, &n) in counts.iter().enumerate() {
-            if n == 0 {
-                continue;
-            }
-            match dict_value(values, j)? {
-                Some(c) => self.add(c, n)?,
-                None => self.null_count += n,
-            }
         }
         Ok(())
     }
@@ -800,17 +696,7 @@ impl CategoryCounts {
         for counter in [&self.domain, &self.unseen] {
             w.u64(counter.len() as u64);
             for (c, &n) in counter.cats.iter().zip(&counter.counts) {
-                match c {
-                    Category::Bool(b) => {
-                        w.u8(0).u8(u8::from(*b));
-                    }
-                    Category::Int(i) => {
-                        w.u8(1).u64(*i as u64).u64((*i >> 64) as u64);
-                    }
-                    Category::Str(s) => {
-                        w.u8(2).bytes(s.as_bytes());
-                    }
-                }
+                c.write(&mut w);
                 w.u64(n);
             }
         }
@@ -841,27 +727,7 @@ impl CategoryCounts {
             let mut cats = Vec::new();
             let mut counts = Vec::new();
             for _ in 0..n {
-                let c = match r.u8()? {
-                    0 => match r.u8()? {
-                        0 => Category::Bool(false),
-                        1 => Category::Bool(true),
-                        _ => return Err(r.invalid("bad boolean")),
-                    },
-                    1 => {
-                        let lo = r.u64()?;
-                        let hi = r.u64()?;
-                        Category::Int((i128::from(hi as i64) << 64) | i128::from(lo))
-                    }
-                    2 => {
-                        let b = r.bytes()?;
-                        match std::str::from_utf8(b) {
-                            Ok(s) => Category::Str(s.into()),
-                            Err(_) => return Err(r.invalid("a category is not valid UTF-8")),
-                        }
-                    }
-                    _ => return Err(r.invalid("bad category tag")),
-                };
-                cats.push(c);
+                cats.push(Category::read(&mut r)?);
                 counts.push(r.u64()?);
             }
             parts.push((cats, counts));
@@ -907,6 +773,191 @@ impl CategoryCounts {
             unseen_error,
             null_count,
         })
+    }
+}
+
+/// Receives the categories of a column, each with a multiplicity, and its nulls: what
+/// [`CategoryCounts`] and the other category summaries ([`crate::frequent`],
+/// [`crate::distinct`]) count. [`feed`] walks a [`CategoryColumn`] into one.
+pub(crate) trait CategorySink {
+    /// `n` more occurrences of `c` (`n` may be 0).
+    fn count(&mut self, c: CatRef<'_>, n: u64) -> Result<()>;
+    /// `n` more nulls.
+    fn nulls(&mut self, n: u64);
+
+    fn values(&mut self, chunk: &Chunk<'_>) -> Result<()> {
+        macro_rules! small {
+            ($s:expr, $bias:expr, $cat:expr) => {{
+                let mut c = [0u64; 256];
+                let mut nulls = 0u64;
+                for (i, &x) in $s.iter().enumerate() {
+                    if chunk.validity.is_none_or(|v| v.is_valid(i)) {
+                        c[(x as i64 + $bias) as usize] += 1;
+                    } else {
+                        nulls += 1;
+                    }
+                }
+                self.nulls(nulls);
+                for (j, &n) in c.iter().enumerate() {
+                    self.count($cat(j as i64 - $bias), n)?;
+                }
+                Ok(())
+            }};
+        }
+        macro_rules! wide {
+            ($s:expr) => {{
+                for (i, &x) in $s.iter().enumerate() {
+                    if chunk.validity.is_none_or(|v| v.is_valid(i)) {
+                        self.count(CatRef::Int(i128::from(x)), 1)?;
+                    } else {
+                        self.nulls(1);
+                    }
+                }
+                Ok(())
+            }};
+        }
+        match chunk.values {
+            Values::Bool(s) => small!(s, 0, |j: i64| CatRef::Bool(j == 1)),
+            Values::I8(s) => small!(s, 128, |j: i64| CatRef::Int(i128::from(j))),
+            Values::U8(s) => small!(s, 0, |j: i64| CatRef::Int(i128::from(j))),
+            Values::I16(s) => wide!(s),
+            Values::I32(s) => wide!(s),
+            Values::I64(s) => wide!(s),
+            Values::U16(s) => wide!(s),
+            Values::U32(s) => wide!(s),
+            Values::U64(s) => wide!(s),
+            Values::Null(n) => {
+                self.nulls(n as u64);
+                Ok(())
+            }
+            Values::F64(_) | Values::F32(_) => Err(Error::InvalidArgument(
+                "a floating-point column cannot be counted as categories; use a histogram, or \
+                 cast it to integers or strings"
+                    .into(),
+            )),
+        }
+    }
+
+    fn bool_bits(
+        &mut self,
+        bits: &[u8],
+        offset: usize,
+        len: usize,
+        validity: Option<&Validity<'_>>,
+    ) -> Result<()> {
+        // A validity over the value bits reads them safely and in words.
+        let values = Validity::new(bits, offset, len)?;
+        let (mut t, mut f) = (0u64, 0u64);
+        let mut i = 0;
+        while i < len {
+            let take = (len - i).min(64);
+            let mask = if take == 64 {
+                u64::MAX
+            } else {
+                (1u64 << take) - 1
+            };
+            let v = values.word(i) & mask;
+            let ok = validity.map_or(mask, |m| m.word(i) & mask);
+            t += u64::from((v & ok).count_ones());
+            f += u64::from((!v & ok).count_ones());
+            i += take;
+        }
+        self.nulls(len as u64 - t - f);
+        self.count(CatRef::Bool(false), f)?;
+        self.count(CatRef::Bool(true), t)
+    }
+
+    fn dictionary(&mut self, keys: &Chunk<'_>, values: &DictValues<'_>) -> Result<()> {
+        let dict_len = match values {
+            DictValues::Strings(s) => s.len(),
+            DictValues::Values(c) => c.len(),
+        };
+        let mut counts = vec![0u64; dict_len];
+        let mut nulls = 0u64;
+        let bad = |k: i128| {
+            Error::InvalidArgument(format!(
+                "dictionary key {k} is out of range for a dictionary of {dict_len} values"
+            ))
+        };
+        macro_rules! count {
+            ($s:expr) => {{
+                for (i, &k) in $s.iter().enumerate() {
+                    if keys.validity.is_none_or(|v| v.is_valid(i)) {
+                        let slot = usize::try_from(k)
+                            .ok()
+                            .and_then(|k| counts.get_mut(k))
+                            .ok_or_else(|| bad(i128::from(k)))?;
+                        *slot += 1;
+                    } else {
+                        nulls += 1;
+                    }
+                }
+            }};
+        }
+        match keys.values {
+            Values::I8(s) => count!(s),
+            Values::I16(s) => count!(s),
+            Values::I32(s) => count!(s),
+            Values::I64(s) => count!(s),
+            Values::U8(s) => count!(s),
+            Values::U16(s) => count!(s),
+            Values::U32(s) => count!(s),
+            Values::U64(s) => count!(s),
+            Values::Null(n) => nulls += n as u64,
+            Values::F64(_) | Values::F32(_) | Values::Bool(_) => {
+                return Err(Error::InvalidArgument(
+                    "dictionary keys must be integers".into(),
+                ))
+            }
+        }
+        self.nulls(nulls);
+        for (j, &n) in counts.iter().enumerate() {
+            if n == 0 {
+                continue;
+            }
+            match dict_value(values, j)? {
+                Some(c) => self.count(c, n)?,
+                None => self.nulls(n),
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Feeds the values of `column` to `sink`: integers of one byte, booleans and dictionary
+/// keys are tallied first, so each distinct value reaches the sink once per chunk.
+pub(crate) fn feed(
+    column: &CategoryColumn<'_>,
+    sink: &mut (impl CategorySink + ?Sized),
+) -> Result<()> {
+    match column {
+        CategoryColumn::Values(chunk) => sink.values(chunk),
+        CategoryColumn::BoolBits {
+            bits,
+            offset,
+            len,
+            validity,
+        } => sink.bool_bits(bits, *offset, *len, validity.as_ref()),
+        CategoryColumn::Strings(s) => {
+            for i in 0..s.len() {
+                match s.get(i) {
+                    Some(b) => sink.count(CatRef::Str(b), 1)?,
+                    None => sink.nulls(1),
+                }
+            }
+            Ok(())
+        }
+        CategoryColumn::Dictionary { keys, values } => sink.dictionary(keys, values),
+    }
+}
+
+impl CategorySink for CategoryCounts {
+    fn count(&mut self, c: CatRef<'_>, n: u64) -> Result<()> {
+        self.add(c, n)
+    }
+
+    fn nulls(&mut self, n: u64) {
+        self.null_count += n;
     }
 }
 

@@ -24,7 +24,9 @@ pub mod sort;
 pub mod wasserstein;
 
 pub mod categorical;
+pub mod distinct;
 pub mod divergence;
+pub mod frequent;
 pub mod histogram;
 pub mod kll;
 pub mod quantile;
@@ -34,9 +36,11 @@ pub use anderson::{anderson_ksamp_sorted, AndersonResult, AndersonVariant, Pvalu
 pub use categorical::{Category, CategoryCounts};
 pub use column::{Chunk, Numeric, Validity, Values};
 pub use cvm::{cramervonmises_2samp_sorted, CvmMethod, CvmResult};
+pub use distinct::DistinctCount;
 pub use divergence::{ContingencyTest, Measure, Smoothing};
 pub use ecdf::Ecdf;
 pub use error::{Error, Result};
+pub use frequent::FrequentItems;
 pub use histogram::{BinRule, Binning, Histogram};
 pub use kll::Kll;
 pub use ks::{ks_2samp_sorted, Alternative, KsFallback, KsMethod, KsResult, KsStatistic};

@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 
-use driftscope_core::categorical::DEFAULT_CAPACITY;
+use driftscope_core::categorical::{CategoryColumn, DEFAULT_CAPACITY};
 use driftscope_core::{Category, CategoryCounts};
 use numpy::PyArray1;
 use pyo3::prelude::*;
@@ -20,7 +20,7 @@ pub fn category_py<'py>(py: Python<'py>, c: &Category) -> PyResult<Bound<'py, Py
     })
 }
 
-fn category_arg(obj: &Bound<'_, PyAny>) -> PyResult<Category> {
+pub fn category_arg(obj: &Bound<'_, PyAny>) -> PyResult<Category> {
     if obj.is_instance_of::<PyBool>() {
         return Ok(Category::Bool(obj.extract()?));
     }
@@ -38,6 +38,18 @@ fn category_arg(obj: &Bound<'_, PyAny>) -> PyResult<Category> {
     ))
 }
 
+/// Feeds each chunk of the categorical `column` to `f`, with the GIL released.
+pub fn for_each_chunk(
+    py: Python<'_>,
+    column: &Bound<'_, PyAny>,
+    arg: &str,
+    mut f: impl FnMut(&CategoryColumn<'_>) -> driftscope_core::Result<()> + Send,
+) -> PyResult<()> {
+    let col = extract_categorical(column, arg)?;
+    let chunks = col.chunks()?;
+    compute(py, move || chunks.iter().try_for_each(&mut f))?.map_err(core_err)
+}
+
 /// Counts `column` into `counts`, with the GIL released.
 pub fn count_into(
     py: Python<'_>,
@@ -45,12 +57,7 @@ pub fn count_into(
     column: &Bound<'_, PyAny>,
     arg: &str,
 ) -> PyResult<()> {
-    let col = extract_categorical(column, arg)?;
-    let chunks = col.chunks()?;
-    compute(py, move || {
-        chunks.iter().try_for_each(|chunk| counts.update(chunk))
-    })?
-    .map_err(core_err)
+    for_each_chunk(py, column, arg, |chunk| counts.update(chunk))
 }
 
 /// Two count vectors over the same bins for the divergences: the reference's categories,

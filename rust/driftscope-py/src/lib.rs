@@ -7,8 +7,10 @@
 use pyo3::prelude::*;
 
 mod categorical;
+mod distinct;
 mod divergence;
 mod errors;
+mod frequent;
 mod histogram;
 mod input;
 mod kll;
@@ -23,6 +25,8 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<histogram::PyHistogram>()?;
     m.add_class::<categorical::PyCategoryCounts>()?;
     m.add_class::<kll::PyKll>()?;
+    m.add_class::<frequent::PyFrequentItems>()?;
+    m.add_class::<distinct::PyDistinctCount>()?;
     m.add_function(wrap_pyfunction!(kll::ks_sketch, m)?)?;
     m.add_function(wrap_pyfunction!(twosample::ks_2samp, m)?)?;
     m.add_function(wrap_pyfunction!(twosample::cdf_distances, m)?)?;
