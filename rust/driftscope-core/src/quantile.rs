@@ -27,8 +27,9 @@
 //! NaN, nulls and ±inf are left out (NumPy would return NaN for data with NaN, and NaN or inf
 //! for data with infinities); `-0.0` is read as `+0.0`.
 
-use crate::column::{Chunk, Numeric, Values};
+use crate::column::{Chunk, Numeric};
 use crate::error::{Error, Result};
+use crate::with_values;
 use rayon::prelude::*;
 
 /// Parts of this many values are scanned in parallel.
@@ -750,20 +751,7 @@ fn value_blocks(chunk: &Chunk<'_>, mut f: impl FnMut(&[f64])) {
         }
     }
     let f = &mut f;
-    match chunk.values {
-        Values::F64(s) => go(s, chunk, f),
-        Values::F32(s) => go(s, chunk, f),
-        Values::I8(s) => go(s, chunk, f),
-        Values::I16(s) => go(s, chunk, f),
-        Values::I32(s) => go(s, chunk, f),
-        Values::I64(s) => go(s, chunk, f),
-        Values::U8(s) => go(s, chunk, f),
-        Values::U16(s) => go(s, chunk, f),
-        Values::U32(s) => go(s, chunk, f),
-        Values::U64(s) => go(s, chunk, f),
-        Values::Bool(s) => go(s, chunk, f),
-        Values::Null(_) => {}
-    }
+    with_values!(chunk.values, |s| go(s, chunk, f), null => |_n| {});
 }
 
 /// Count, smallest and largest of the finite values, as keys.
@@ -947,26 +935,14 @@ fn key_blocks(chunk: &Chunk<'_>, mut f: impl FnMut(&[u64])) {
         }
     }
     let f = &mut f;
-    match chunk.values {
-        Values::F64(s) => go(s, chunk, f),
-        Values::F32(s) => go(s, chunk, f),
-        Values::I8(s) => go(s, chunk, f),
-        Values::I16(s) => go(s, chunk, f),
-        Values::I32(s) => go(s, chunk, f),
-        Values::I64(s) => go(s, chunk, f),
-        Values::U8(s) => go(s, chunk, f),
-        Values::U16(s) => go(s, chunk, f),
-        Values::U32(s) => go(s, chunk, f),
-        Values::U64(s) => go(s, chunk, f),
-        Values::Bool(s) => go(s, chunk, f),
-        Values::Null(_) => {}
-    }
+    with_values!(chunk.values, |s| go(s, chunk, f), null => |_n| {});
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::column::Validity;
+    use crate::column::Values;
 
     /// `np.quantile` by sorting: the reference the selection must reproduce exactly.
     fn by_sorting(xs: &[f64], qs: &[f64]) -> Vec<f64> {
