@@ -104,9 +104,14 @@ def test_serialized_size_and_error_match_datasketches(k: int) -> None:
     ours.update(x)
     theirs = ds_sketch(x, k)
     assert ours.k == theirs.k == k
-    # Same n and k give the same level structure, hence the same size.
-    assert len(ours.to_bytes()) == len(theirs.serialize())
-    assert ours.num_retained == theirs.num_retained
+    # Same content, same bytes: DataSketches writes back exactly what it read from us.
+    assert datasketches.kll_doubles_sketch.deserialize(ours.to_bytes()).serialize() == (
+        ours.to_bytes()
+    )
+    # The bulk update compacts whole blocks at once (not DataSketches' schedule), so the
+    # structure differs; it keeps no more than DataSketches does (a few items of slack).
+    assert len(ours.to_bytes()) <= 1.02 * len(theirs.serialize())
+    assert ours.num_retained <= 1.02 * theirs.num_retained
     for pmf in (False, True):
         assert ours.normalized_rank_error(pmf) == theirs.normalized_rank_error(pmf)
 

@@ -151,8 +151,16 @@ fn key(x: f64) -> u64 {
     bits ^ mask
 }
 
+/// The order-preserving key of `x` with `-0.0` kept below `+0.0` (IEEE-754 total order):
+/// [`from_key`] gives back exactly `x`.
 #[inline(always)]
-fn from_key(k: u64) -> f64 {
+fn total_order_key(x: f64) -> u64 {
+    let bits = x.to_bits();
+    bits ^ (((bits as i64 >> 63) as u64) | (1u64 << 63))
+}
+
+#[inline(always)]
+pub(crate) fn from_key(k: u64) -> f64 {
     let mask = ((!k as i64 >> 63) as u64) | (1u64 << 63);
     f64::from_bits(k ^ mask)
 }
@@ -419,6 +427,183 @@ const SUB_MAX: usize = 16;
 const SPLIT_MAX: usize = 1 << 16;
 /// Recursion depth after which a run falls back to pattern-defeating quicksort.
 const DEPTH_MAX: u32 = 16;
+
+/// Scratch of [`select_in_block`], kept from one block to the next.
+#[derive(Debug)]
+pub(crate) struct BlockScratch {
+    ids: Vec<u16>,
+    /// Counts, then ranks, then gather slots, by bucket; full size, so that a 16-bit bucket
+    /// index needs no bounds check.
+    buckets: Box<[u32; FINE]>,
+    /// Buckets holding a wanted position, one bit each.
+    marked: Box<[u64; FINE / 64]>,
+    groups: Vec<Group>,
+    gathered: Vec<u64>,
+}
+
+impl Default for BlockScratch {
+    fn default() -> Self {
+        BlockScratch {
+            ids: Vec::new(),
+            buckets: Box::new([0; FINE]),
+            marked: Box::new([0; FINE / 64]),
+            groups: Vec::new(),
+            gathered: Vec::new(),
+        }
+    }
+}
+
+/// A bucket of [`select_in_block`] that holds a wanted position.
+#[derive(Debug, Clone, Copy)]
+struct Group {
+    bucket: usize,
+    /// Rank of the bucket's smallest value in the block.
+    rank: usize,
+    /// Where the bucket's values start in the gathered keys, and how many there are.
+    slot: usize,
+    len: usize,
+}
+
+/// Sample size of [`select_in_block`]'s bucket map.
+const BLOCK_SAMPLE: usize = 256;
+
+/// Pushes onto `out` the values at `positions` (non-decreasing, each below `values.len()`) of
+/// the non-NaN `values` sorted in total order (`-0.0` before `+0.0`): order statistics of a
+/// block that fits in cache (tens of thousands of values), without sorting it.
+///
+/// The census trick of the two-sample tests on a small scale: a bucket map fitted to a strided
+/// sample of the block ([`Spread`], coarsened to about two values a bucket) counts the block's
+/// buckets; their prefix sums give the rank of every bucket's first value, so the bucket of
+/// each wanted position is known; a second pass gathers only those buckets' values (a few
+/// for each position), and sorting each bucket's few values finds the position exactly.
+/// Buckets are monotone in the value, so a poor sample only makes the gathered buckets
+/// bigger, never the answer wrong.
+pub(crate) fn select_in_block(
+    values: &[f64],
+    positions: &[usize],
+    out: &mut Vec<f64>,
+    scratch: &mut BlockScratch,
+) {
+    let m = values.len();
+    let sample: Vec<f64> = values
+        .iter()
+        .step_by((m / BLOCK_SAMPLE).max(1))
+        .copied()
+        .filter(|x| x.is_finite())
+        .collect();
+    let spread = Spread::from_sample(&sample);
+    let BlockScratch {
+        ids,
+        buckets,
+        marked,
+        groups,
+        gathered,
+    } = scratch;
+    ids.resize(m, 0);
+    let mut tally = SortedSample::default();
+    let written = if m > 4 * BLOCK_SAMPLE {
+        spread.ids_f64(values, ids, &mut tally)
+    } else {
+        0
+    };
+    if written != m {
+        // Small blocks, or NaN after all (ids skip them): sort every key.
+        gathered.clear();
+        gathered.extend(values.iter().map(|&x| total_order_key(x)));
+        gathered.sort_unstable();
+        out.extend(
+            positions
+                .iter()
+                .filter_map(|&p| gathered.get(p))
+                .map(|&k| from_key(k)),
+        );
+        return;
+    }
+    // About two values a bucket (the sampled range takes from half to all of them): one a
+    // bucket measured slower, the counts no longer fitting in the fastest caches.
+    let bits = (m / 2).next_power_of_two().trailing_zeros().min(FINE_BITS);
+    let shift = FINE_BITS - bits;
+    let ranks = &mut buckets[..1 << bits];
+    ranks.fill(0);
+    for &id in ids.iter() {
+        buckets[usize::from(id >> shift)] += 1;
+    }
+    let ranks = &mut buckets[..1 << bits];
+    exclusive_prefix_sums(ranks);
+    // ranks[b] is now the rank of bucket b's first value. Mark the buckets holding a wanted
+    // position, and give each a stretch of the gathered keys.
+    marked.fill(0);
+    groups.clear();
+    let mut slots = 0usize;
+    let mut b = 0usize;
+    for &p in positions {
+        // Positions ascend: gallop from the last bucket to the last one starting at or
+        // before p (ranks[0] = 0 <= p).
+        let mut step = 1;
+        while ranks.get(b + step).is_some_and(|&r| r as usize <= p) {
+            b += step;
+            step *= 2;
+        }
+        let upto = (b + step).min(ranks.len());
+        b += ranks[b..upto]
+            .partition_point(|&r| r as usize <= p)
+            .saturating_sub(1);
+        let bit = 1u64 << (b % 64);
+        if marked[b / 64] & bit != 0 {
+            continue;
+        }
+        marked[b / 64] |= bit;
+        let rank = ranks[b] as usize;
+        let end = ranks.get(b + 1).map_or(m, |&r| r as usize);
+        groups.push(Group {
+            bucket: b,
+            rank,
+            slot: slots,
+            len: end - rank,
+        });
+        slots += end - rank;
+    }
+    // Every value is written somewhere, without a branch: a marked bucket's values to its
+    // stretch, all others over and over to one spare slot past the stretches.
+    buckets[..1 << bits].fill(slots as u32);
+    for gr in groups.iter() {
+        buckets[gr.bucket] = gr.slot as u32;
+    }
+    gathered.clear();
+    gathered.resize(slots + 1, 0);
+    // Plain references, so that the stores below are known not to move the buffers.
+    let (buckets, marked, out_keys): (&mut [u32; FINE], &[u64; FINE / 64], &mut [u64]) =
+        (buckets, marked, gathered);
+    for (&id, &x) in ids.iter().zip(values) {
+        let b = usize::from(id >> shift);
+        let step = (marked[b / 64] >> (b % 64)) as u32 & 1;
+        let slot = buckets[b];
+        if let Some(k) = out_keys.get_mut(slot as usize) {
+            *k = total_order_key(x);
+        }
+        buckets[b] = slot + step;
+    }
+    let mut g = 0usize;
+    let mut sorted_upto = 0usize;
+    for &p in positions {
+        while groups.get(g).is_some_and(|gr| gr.rank + gr.len <= p) {
+            g += 1;
+        }
+        let Some(gr) = groups.get(g) else { break };
+        let keys = &mut gathered[gr.slot..gr.slot + gr.len];
+        if sorted_upto <= g {
+            if keys.len() <= INSERTION_MAX {
+                insertion_sort(keys);
+            } else {
+                keys.sort_unstable();
+            }
+            sorted_upto = g + 1;
+        }
+        if let Some(&k) = keys.get(p - gr.rank) {
+            out.push(from_key(k));
+        }
+    }
+}
 
 /// Sorts `keys` ascending in place. `tmp` is scratch of the same length; `counts` is a stack
 /// of sub-bucket counters shared down the recursion.
@@ -1224,6 +1409,38 @@ pub(crate) mod tests {
             (s.nan_count, s.pos_inf_count, s.neg_inf_count, s.null_count),
             (nan, pos, neg, 0)
         );
+    }
+
+    #[test]
+    fn block_selection_matches_a_full_sort_on_every_shape() {
+        let mut scratch = BlockScratch::default();
+        let mut r = Rng::new(77);
+        for n in [1usize, 2, 17, 1000, 1025, 4096, 20_000, 1 << 15] {
+            for (name, xs) in shapes(n, n as u64) {
+                let xs: Vec<f64> = xs.into_iter().filter(|x| !x.is_nan()).collect();
+                if xs.is_empty() {
+                    continue;
+                }
+                let mut want = xs.clone();
+                want.sort_by(f64::total_cmp);
+                // Every position, strided positions with repeats, and a random few.
+                let mut sets: Vec<Vec<usize>> = vec![
+                    (0..xs.len()).collect(),
+                    (0..xs.len()).step_by(32).chain([0, xs.len() - 1]).collect(),
+                    (0..20)
+                        .map(|_| (r.next_u64() % xs.len() as u64) as usize)
+                        .collect(),
+                ];
+                for positions in &mut sets {
+                    positions.sort_unstable();
+                    let mut got = Vec::new();
+                    select_in_block(&xs, positions, &mut got, &mut scratch);
+                    let expect: Vec<u64> = positions.iter().map(|&p| want[p].to_bits()).collect();
+                    let got: Vec<u64> = got.iter().map(|x| x.to_bits()).collect();
+                    assert_eq!(got, expect, "{name}, n {n}");
+                }
+            }
+        }
     }
 
     #[test]

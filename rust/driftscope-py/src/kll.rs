@@ -62,8 +62,11 @@ impl PyKll {
         Ok(PyKll { inner })
     }
 
-    /// Adds the values of `column` (nulls and NaN are skipped and counted). Large columns are
-    /// sketched in parts on all cores and merged, which keeps the error guarantee.
+    /// Adds the values of `column` (nulls and NaN are skipped and counted). Columns of 32,768
+    /// values or more are compacted a block at a time, several levels at once (a sketch of
+    /// the same kind and accuracy as DataSketches' one-value-at-a-time update, not the same
+    /// bytes); large ones are sketched in parts on all cores and merged, which keeps the error
+    /// guarantee.
     fn update(&mut self, py: Python<'_>, column: &Bound<'_, PyAny>) -> PyResult<()> {
         let col = extract_column(column, "column")?;
         let chunks = col.chunks()?;
