@@ -214,8 +214,16 @@ fn halve_up(buf: &mut [f64], start: usize, len: usize, offset: usize) {
 /// Merges the sorted runs `buf[a .. a + len_a]` and `buf[b .. b + len_b]` into `buf[c ..]`, in
 /// place. Safe when the output never overtakes either input, as in a compaction, where
 /// `c = a + len_a` and `b ≥ c`. On ties the item of the second run comes first, as in
-/// DataSketches.
+/// DataSketches. Long runs are copied out and merged by [`merge_into`].
 fn merge_in_place(buf: &mut [f64], a: usize, len_a: usize, b: usize, len_b: usize, c: usize) {
+    if len_a + len_b >= MERGE_TWO_WAYS_MIN {
+        let mut runs = Vec::with_capacity(len_a + len_b);
+        runs.extend_from_slice(&buf[a..a + len_a]);
+        runs.extend_from_slice(&buf[b..b + len_b]);
+        let (x, y) = runs.split_at(len_a);
+        merge_into(x, y, &mut buf[c..c + len_a + len_b]);
+        return;
+    }
     let (lim_a, lim_b) = (a + len_a, b + len_b);
     let (mut a, mut b, mut out) = (a, b, c);
     // Branch-free while both runs last: the comparison picks the item and advances one index.
@@ -234,18 +242,82 @@ fn merge_in_place(buf: &mut [f64], a: usize, len_a: usize, b: usize, len_b: usiz
     }
 }
 
+/// Merged lengths from which [`merge_in_place`] copies the runs out to merge them two ways.
+const MERGE_TWO_WAYS_MIN: usize = 64;
+
 /// Merges two sorted slices into `out` (same tie rule as [`merge_in_place`] with `x` first).
+///
+/// Each step of a branch-free merge waits for the previous step's loads, so two merges run
+/// interleaved: the first half of the output merged from the front, the second from the back.
+/// Where the halves part is found by bisection (the "merge path"), with the same tie rule.
 fn merge_into(x: &[f64], y: &[f64], out: &mut [f64]) {
-    let (mut i, mut j) = (0, 0);
-    for slot in out.iter_mut().take(x.len() + y.len()) {
-        if i == x.len() || (j != y.len() && x[i] >= y[j]) {
-            *slot = y[j];
-            j += 1;
+    let n = (x.len() + y.len()).min(out.len());
+    let front = n / 2;
+    // The smallest i with x[i] not before y[front - i - 1]: then x[..i] and y[..front - i]
+    // are the first `front` items.
+    let (mut lo, mut hi) = (front.saturating_sub(y.len()), front.min(x.len()));
+    while lo < hi {
+        let mid = (lo + hi) / 2;
+        if x[mid] < y[front - mid - 1] {
+            lo = mid + 1;
         } else {
-            *slot = x[i];
-            i += 1;
+            hi = mid;
         }
     }
+    let (x1, x2) = x.split_at(lo);
+    let (y1, y2) = y.split_at(front - lo);
+    let (out1, out2) = out[..n].split_at_mut(front);
+    let (mut a, mut b, mut o) = (0, 0, 0);
+    let (mut c, mut d, mut p) = (x2.len(), y2.len(), out2.len());
+    while a < x1.len() && b < y1.len() && c > 0 && d > 0 {
+        let (u, v) = (x1[a], y1[b]);
+        let take_v = u >= v;
+        out1[o] = if take_v { v } else { u };
+        a += usize::from(!take_v);
+        b += usize::from(take_v);
+        o += 1;
+        // From the back the tie rule turns around: x's item is the later one.
+        let (s, t) = (x2[c - 1], y2[d - 1]);
+        let take_s = s >= t;
+        p -= 1;
+        out2[p] = if take_s { s } else { t };
+        c -= usize::from(take_s);
+        d -= usize::from(!take_s);
+    }
+    merge_forward(&x1[a..], &y1[b..], &mut out1[o..]);
+    merge_backward(&x2[..c], &y2[..d], &mut out2[..p]);
+}
+
+/// The front half of [`merge_into`], finished alone.
+fn merge_forward(x: &[f64], y: &[f64], out: &mut [f64]) {
+    let (mut a, mut b, mut o) = (0, 0, 0);
+    while a < x.len() && b < y.len() && o < out.len() {
+        let (u, v) = (x[a], y[b]);
+        let take_v = u >= v;
+        out[o] = if take_v { v } else { u };
+        a += usize::from(!take_v);
+        b += usize::from(take_v);
+        o += 1;
+    }
+    let rest = if a < x.len() { &x[a..] } else { &y[b..] };
+    let o_end = (o + rest.len()).min(out.len());
+    out[o..o_end].copy_from_slice(&rest[..o_end - o]);
+}
+
+/// The back half of [`merge_into`], finished alone.
+fn merge_backward(x: &[f64], y: &[f64], out: &mut [f64]) {
+    let (mut c, mut d, mut p) = (x.len(), y.len(), out.len());
+    while c > 0 && d > 0 && p > 0 {
+        let (s, t) = (x[c - 1], y[d - 1]);
+        let take_s = s >= t;
+        p -= 1;
+        out[p] = if take_s { s } else { t };
+        c -= usize::from(take_s);
+        d -= usize::from(!take_s);
+    }
+    let rest = if c > 0 { &x[..c] } else { &y[..d] };
+    let len = rest.len().min(p);
+    out[p - len..p].copy_from_slice(&rest[rest.len() - len..]);
 }
 
 /// Sorts non-NaN floats (level 0 before it is compacted). Branch-free small sorts (networks,
@@ -1375,6 +1447,60 @@ mod tests {
         );
         for h in 1..s.num_levels() {
             assert!(s.level(h).windows(2).all(|w| w[0] <= w[1]), "level {h}");
+        }
+    }
+
+    #[test]
+    fn two_way_merges_match_the_plain_merge_tie_for_tie() {
+        // The plain merge, DataSketches' order: on ties y's item first.
+        fn plain(x: &[f64], y: &[f64]) -> Vec<u64> {
+            let (mut i, mut j, mut out) = (0, 0, Vec::new());
+            while i < x.len() || j < y.len() {
+                if i == x.len() || (j != y.len() && x[i] >= y[j]) {
+                    out.push(y[j].to_bits());
+                    j += 1;
+                } else {
+                    out.push(x[i].to_bits());
+                    i += 1;
+                }
+            }
+            out
+        }
+        let mut r = 12345u64;
+        let mut next = move || {
+            r ^= r << 13;
+            r ^= r >> 7;
+            r ^= r << 17;
+            r
+        };
+        for round in 0..2000 {
+            let (lx, ly) = ((next() % 90) as usize, (next() % 90) as usize);
+            let distinct = 1 + next() % if round % 2 == 0 { 5 } else { 1000 };
+            // Signed zeros tie with each other but differ in bits: their order shows.
+            let mut draw = |len: usize| -> Vec<f64> {
+                let mut v: Vec<f64> = (0..len)
+                    .map(|_| match next() % distinct {
+                        0 if next() % 2 == 0 => -0.0,
+                        k => k as f64 - 2.0,
+                    })
+                    .collect();
+                v.sort_by(|a, b| a.partial_cmp(b).unwrap());
+                v
+            };
+            let (x, y) = (draw(lx), draw(ly));
+            let want = plain(&x, &y);
+            let mut out = vec![f64::NAN; lx + ly];
+            merge_into(&x, &y, &mut out);
+            let got: Vec<u64> = out.iter().map(|v| v.to_bits()).collect();
+            assert_eq!(got, want, "merge_into {x:?} {y:?}");
+            // In place, as a compaction lays the runs out: x, a gap, then y.
+            let gap = (next() % 3) as usize;
+            let mut buf = vec![f64::NAN; 2 * lx + gap + ly];
+            buf[..lx].copy_from_slice(&x);
+            buf[2 * lx + gap..].copy_from_slice(&y);
+            merge_in_place(&mut buf, 0, lx, 2 * lx + gap, ly, lx);
+            let got: Vec<u64> = buf[lx..2 * lx + ly].iter().map(|v| v.to_bits()).collect();
+            assert_eq!(got, want, "merge_in_place {x:?} {y:?}");
         }
     }
 
