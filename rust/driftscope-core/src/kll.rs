@@ -270,55 +270,42 @@ fn merge_into(x: &[f64], y: &[f64], out: &mut [f64]) {
     let (mut a, mut b, mut o) = (0, 0, 0);
     let (mut c, mut d, mut p) = (x2.len(), y2.len(), out2.len());
     while a < x1.len() && b < y1.len() && c > 0 && d > 0 {
-        let (u, v) = (x1[a], y1[b]);
-        let take_v = u >= v;
-        out1[o] = if take_v { v } else { u };
-        a += usize::from(!take_v);
-        b += usize::from(take_v);
-        o += 1;
-        // From the back the tie rule turns around: x's item is the later one.
-        let (s, t) = (x2[c - 1], y2[d - 1]);
-        let take_s = s >= t;
-        p -= 1;
-        out2[p] = if take_s { s } else { t };
-        c -= usize::from(take_s);
-        d -= usize::from(!take_s);
+        (a, b, o) = front_step(x1, y1, out1, (a, b, o));
+        (c, d, p) = back_step(x2, y2, out2, (c, d, p));
     }
-    merge_forward(&x1[a..], &y1[b..], &mut out1[o..]);
-    merge_backward(&x2[..c], &y2[..d], &mut out2[..p]);
+    while a < x1.len() && b < y1.len() {
+        (a, b, o) = front_step(x1, y1, out1, (a, b, o));
+    }
+    let rest = if a < x1.len() { &x1[a..] } else { &y1[b..] };
+    out1[o..o + rest.len()].copy_from_slice(rest);
+    while c > 0 && d > 0 {
+        (c, d, p) = back_step(x2, y2, out2, (c, d, p));
+    }
+    let rest = if c > 0 { &x2[..c] } else { &y2[..d] };
+    out2[p - rest.len()..p].copy_from_slice(rest);
 }
 
-/// The front half of [`merge_into`], finished alone.
-fn merge_forward(x: &[f64], y: &[f64], out: &mut [f64]) {
-    let (mut a, mut b, mut o) = (0, 0, 0);
-    while a < x.len() && b < y.len() && o < out.len() {
-        let (u, v) = (x[a], y[b]);
-        let take_v = u >= v;
-        out[o] = if take_v { v } else { u };
-        a += usize::from(!take_v);
-        b += usize::from(take_v);
-        o += 1;
-    }
-    let rest = if a < x.len() { &x[a..] } else { &y[b..] };
-    let o_end = (o + rest.len()).min(out.len());
-    out[o..o_end].copy_from_slice(&rest[..o_end - o]);
+/// One branch-free step of a merge from the front: the smaller head (y's on ties) goes to
+/// `out[o]`; returns the advanced `(a, b, o)`.
+#[inline(always)]
+fn front_step(x: &[f64], y: &[f64], out: &mut [f64], (a, b, o): Ix3) -> Ix3 {
+    let (u, v) = (x[a], y[b]);
+    let take_v = u >= v;
+    out[o] = if take_v { v } else { u };
+    (a + usize::from(!take_v), b + usize::from(take_v), o + 1)
 }
 
-/// The back half of [`merge_into`], finished alone.
-fn merge_backward(x: &[f64], y: &[f64], out: &mut [f64]) {
-    let (mut c, mut d, mut p) = (x.len(), y.len(), out.len());
-    while c > 0 && d > 0 && p > 0 {
-        let (s, t) = (x[c - 1], y[d - 1]);
-        let take_s = s >= t;
-        p -= 1;
-        out[p] = if take_s { s } else { t };
-        c -= usize::from(take_s);
-        d -= usize::from(!take_s);
-    }
-    let rest = if c > 0 { &x[..c] } else { &y[..d] };
-    let len = rest.len().min(p);
-    out[p - len..p].copy_from_slice(&rest[rest.len() - len..]);
+/// One step from the back, `(c, d, p)` the ends still to fill: the larger tail goes to
+/// `out[p - 1]`, x's on ties (the tie rule turned around: x's item is the later one).
+#[inline(always)]
+fn back_step(x: &[f64], y: &[f64], out: &mut [f64], (c, d, p): Ix3) -> Ix3 {
+    let (s, t) = (x[c - 1], y[d - 1]);
+    let take_s = s >= t;
+    out[p - 1] = if take_s { s } else { t };
+    (c - usize::from(take_s), d - usize::from(!take_s), p - 1)
 }
+
+type Ix3 = (usize, usize, usize);
 
 /// Sorts non-NaN floats (level 0 before it is compacted). Branch-free small sorts (networks,
 /// rank counting) measured no faster here than the standard unstable sort.
