@@ -439,6 +439,9 @@ pub(crate) struct BlockScratch {
     marked: Box<[u64; FINE / 64]>,
     groups: Vec<Group>,
     gathered: Vec<u64>,
+    /// The run sort's scratch, for big gathered buckets.
+    tmp: Vec<u64>,
+    counts: Vec<u32>,
 }
 
 impl Default for BlockScratch {
@@ -449,6 +452,8 @@ impl Default for BlockScratch {
             marked: Box::new([0; FINE / 64]),
             groups: Vec::new(),
             gathered: Vec::new(),
+            tmp: Vec::new(),
+            counts: Vec::new(),
         }
     }
 }
@@ -498,6 +503,8 @@ pub(crate) fn select_in_block(
         marked,
         groups,
         gathered,
+        tmp,
+        counts,
     } = scratch;
     ids.resize(m, 0);
     let mut tally = SortedSample::default();
@@ -592,11 +599,10 @@ pub(crate) fn select_in_block(
         let Some(gr) = groups.get(g) else { break };
         let keys = &mut gathered[gr.slot..gr.slot + gr.len];
         if sorted_upto <= g {
-            if keys.len() <= INSERTION_MAX {
-                insertion_sort(keys);
-            } else {
-                keys.sort_unstable();
-            }
+            // A big bucket (a cluster the sample's map could not spread, e.g. 1e9 ± 1 beside
+            // values around 0) spans a narrow range of keys: the run sort spreads it anew.
+            tmp.resize(keys.len(), 0);
+            sort_run(keys, tmp, counts, 0);
             sorted_upto = g + 1;
         }
         if let Some(&k) = keys.get(p - gr.rank) {
