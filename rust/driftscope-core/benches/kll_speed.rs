@@ -4,11 +4,12 @@
 //! (For a quick local number without fat LTO:
 //! `CARGO_PROFILE_BENCH_LTO=false CARGO_PROFILE_BENCH_CODEGEN_UNITS=16 cargo bench ...`.)
 //!
-//! Measured on the project's shared 2-core machine (load 2-5, so ±20%), 10M f64 (sum of 4
-//! uniforms): `update_chunk` ~290-350 ms, `update_chunks_parallel` ~180-210 ms on 2 threads;
-//! DataSketches 5.2.0 `kll_doubles_sketch(200).update(ndarray)` ~360-440 ms, datasketches-cpp's
-//! own `update` loop (-O3) ~350 ms. The serial path is DataSketches' algorithm step for step
-//! (the validation-mode goldens prove it), so it can only win on constant factors.
+//! Measured on the project's shared 2-core machine (non-LTO bench build, load ~2, so ±20%),
+//! 10M f64 (sum of 4 uniforms): `update_chunk` (the block path, one thread) ~80 ms (8 ns a
+//! value), `update_chunks_parallel` ~50 ms on 2 threads, one value at a time ~330-460 ms;
+//! DataSketches 5.2.0 `kll_doubles_sketch(200).update(ndarray)` ~360-440 ms. One value at a
+//! time is DataSketches' algorithm step for step (the validation-mode goldens prove it); the
+//! block path selects what several compactions of a whole block keep instead (see `kll.rs`).
 use driftscope_core::kll::Kll;
 use driftscope_core::{Chunk, Values};
 
