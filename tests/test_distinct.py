@@ -37,6 +37,19 @@ def test_sizes(n: int) -> None:
     within(a, n)
 
 
+def test_large_string_column_in_parallel_parts_equals_small_pieces() -> None:
+    # Hashed in parallel parts; pieces under a part's size are hashed in one pass each.
+    ids = np.random.default_rng(5).integers(0, 200_000, size=600_000)
+    data = pa.array([f"id-{i}" if i % 13 else None for i in ids])
+    whole = ds.DistinctCount(data)
+    pieces = ds.DistinctCount()
+    for start in range(0, len(data), 50_000):
+        pieces.merge(ds.DistinctCount(data.slice(start, 50_000)))
+    assert whole == pieces and whole.to_bytes() == pieces.to_bytes()
+    assert whole.null_count == data.null_count
+    within(whole, pc.count_distinct(data).as_py())
+
+
 def test_column_kinds_and_strings() -> None:
     words = pa.array([None if i % 13 == 0 else f"w{i % 5000}" for i in range(40_000)])
     for arr in [words, words.dictionary_encode(), words.cast(pa.large_string())]:

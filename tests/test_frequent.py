@@ -89,6 +89,16 @@ def test_zipf_merge() -> None:
     check(merged, value_counts(pa.array(data)))
 
 
+@pytest.mark.parametrize("m", [8, 1024])
+def test_large_string_column_counted_in_parallel_batches(m: int) -> None:
+    # Several 65,536-row batches, counted on the thread pool: the bounds still hold.
+    data = pa.array([f"cell-{x}" for x in zipf(300_000, 11)]).cast(pa.large_string())
+    fi = ds.FrequentItems(data, max_map_size=m)
+    check(fi, value_counts(data))
+    assert fi.num_active <= m * 3 // 4
+    assert fi.maximum_error <= len(data) * 8 // (3 * m)
+
+
 def test_column_kinds() -> None:
     rng = np.random.default_rng(1)
     words = [f"w{int(k)}" for k in rng.zipf(1.5, 5000)]

@@ -131,18 +131,18 @@ impl CatRef<'_> {
         Ok(match self {
             CatRef::Bool(b) => Category::Bool(b),
             CatRef::Int(i) => Category::Int(i),
-            CatRef::Str(s) => Category::Str(
-                std::str::from_utf8(s)
-                    .map_err(|e| {
-                        Error::InvalidArgument(format!(
-                            "a string value is not valid UTF-8 ({e}); categorical columns must \
-                             hold text"
-                        ))
-                    })?
-                    .into(),
-            ),
+            CatRef::Str(s) => Category::Str(utf8(s)?.into()),
         })
     }
+}
+
+/// `s` as text, or the error a categorical column of non-UTF-8 strings gets.
+pub(crate) fn utf8(s: &[u8]) -> Result<&str> {
+    std::str::from_utf8(s).map_err(|e| {
+        Error::InvalidArgument(format!(
+            "a string value is not valid UTF-8 ({e}); categorical columns must hold text"
+        ))
+    })
 }
 
 /// Arrow string offsets: `i32` (`utf8`) or `i64` (`large_utf8`).
@@ -231,7 +231,7 @@ impl<'a> StrArray<'a> {
 
     /// The bytes of value `i`, or None when it is null.
     #[inline(always)]
-    fn get(&self, i: usize) -> Option<&'a [u8]> {
+    pub(crate) fn get(&self, i: usize) -> Option<&'a [u8]> {
         if let Some(v) = self.validity {
             if !v.is_valid(i) {
                 return None;

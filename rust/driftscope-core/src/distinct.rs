@@ -1,7 +1,9 @@
 //! The number of distinct values of a categorical column: a HyperLogLog sketch.
 //!
-//! Each non-null category is hashed to 64 bits with SipHash-1-3 under fixed keys (stable
-//! across versions and platforms, so sketches built anywhere merge): the first `lg_k` bits
+//! Each non-null category is hashed to 64 bits with XXH3-64 (the xxHash specification) under
+//! a fixed seed per type (stable across versions and platforms, so sketches built anywhere
+//! merge; format 1 used SipHash-1-3 and is refused, since its registers do not merge with
+//! these): the first `lg_k` bits
 //! choose one of `m = 2^lg_k` registers, and the register keeps the largest position of the
 //! first one bit in the rest. The estimate is Ertl's improved estimator ("New cardinality
 //! estimation algorithms for HyperLogLog sketches", 2017), which needs no empirical bias
@@ -9,21 +11,31 @@
 //! follows linear counting, `m · ln(m / zeros)`), its `τ` term the large-range one. The
 //! relative standard error is `1.04 / sqrt(m)` (1.6 % at the default `lg_k = 12`).
 //!
+//! A large string column is hashed in parts on the rayon pool, one register array each,
+//! merged by maximum: the same registers as one pass.
+//!
 //! Sketches of the same `lg_k` merge (register-wise maximum: exactly the sketch of the
 //! concatenated data) and serialize (kind `HLLD`). Nulls are counted apart.
 
-use std::hash::Hasher;
+use xxhash_rust::xxh3::xxh3_64_with_seed;
 
-use siphasher::sip::SipHasher13;
+use rayon::prelude::*;
 
-use crate::categorical::{feed, CatRef, CategoryColumn, CategorySink};
+use crate::categorical::{feed, CatRef, CategoryColumn, CategorySink, StrArray};
 use crate::error::{Error, Result};
 use crate::serial::{Reader, Writer};
 
 const KIND: &[u8; 4] = b"HLLD";
-const VERSION: u16 = 1;
-/// SipHash keys: fixed forever, since sketches must hash alike to merge.
-const KEYS: (u64, u64) = (0x6472_6966_7473_636f, 0x7065_2d68_6c6c_2d31);
+/// Format 2: XXH3-64 hashes (format 1, SipHash-1-3, is refused).
+const VERSION: u16 = 2;
+/// XXH3 seeds of booleans, integers and strings: fixed forever, since sketches must hash
+/// alike to merge.
+const SEED_BOOL: u64 = 0x6472_6966_7473_636f;
+const SEED_INT: u64 = 0x7065_2d68_6c6c_2d31;
+const SEED_STR: u64 = SEED_BOOL ^ SEED_INT;
+
+/// Rows of a string column per part hashed on its own thread, at least.
+const PART: usize = 1 << 17;
 
 pub const DEFAULT_LG_K: u8 = 12;
 pub const MIN_LG_K: u8 = 4;
@@ -46,21 +58,15 @@ fn check_lg_k(lg_k: u64) -> Result<u8> {
     Ok(lg_k as u8)
 }
 
-/// The stable 64-bit hash of a category (type-tagged, so `1`, `true` and `"1"` differ).
+/// The stable 64-bit hash of a category: XXH3-64 of the value's bytes (a boolean as one
+/// byte, an integer as 16 little-endian bytes) under its type's seed, so `1`, `true` and
+/// `"1"` differ.
 fn hash(c: CatRef<'_>) -> u64 {
-    let mut h = SipHasher13::new_with_keys(KEYS.0, KEYS.1);
     match c {
-        CatRef::Bool(b) => h.write(&[0, u8::from(b)]),
-        CatRef::Int(i) => {
-            h.write(&[1]);
-            h.write(&i.to_le_bytes());
-        }
-        CatRef::Str(s) => {
-            h.write(&[2]);
-            h.write(s);
-        }
+        CatRef::Bool(b) => xxh3_64_with_seed(&[u8::from(b)], SEED_BOOL),
+        CatRef::Int(i) => xxh3_64_with_seed(&i.to_le_bytes(), SEED_INT),
+        CatRef::Str(s) => xxh3_64_with_seed(s, SEED_STR),
     }
-    h.finish()
 }
 
 /// Ertl's `σ(x)`: `x + Σ_k x^(2^k) 2^(k-1)` (infinite at `x = 1`).
@@ -109,9 +115,42 @@ impl DistinctCount {
         })
     }
 
-    /// Counts the values of `column`.
+    /// Counts the values of `column` (large string columns in parallel parts).
     pub fn update(&mut self, column: &CategoryColumn<'_>) -> Result<()> {
-        feed(column, self)
+        match column {
+            CategoryColumn::Strings(s) => {
+                self.update_strings(s);
+                Ok(())
+            }
+            _ => feed(column, self),
+        }
+    }
+
+    /// Hashes `s` in up to one part per thread, merging the parts' registers into these.
+    fn update_strings(&mut self, s: &StrArray<'_>) {
+        let n = s.len();
+        let parts = rayon::current_num_threads().min(n / PART).max(1);
+        let lg_k = self.lg_k;
+        let sketches: Vec<DistinctCount> = (0..parts)
+            .into_par_iter()
+            .map(|p| {
+                let mut d = DistinctCount {
+                    lg_k,
+                    registers: vec![0; 1 << lg_k],
+                    null_count: 0,
+                };
+                for i in p * n / parts..(p + 1) * n / parts {
+                    match s.get(i) {
+                        Some(b) => d.insert(hash(CatRef::Str(b))),
+                        None => d.null_count += 1,
+                    }
+                }
+                d
+            })
+            .collect();
+        for d in &sketches {
+            self.absorb(d);
+        }
     }
 
     /// The largest register value: one more than the bits left after the index.
@@ -136,11 +175,16 @@ impl DistinctCount {
                 self.lg_k, other.lg_k
             )));
         }
+        self.absorb(other);
+        Ok(())
+    }
+
+    /// [`DistinctCount::merge`] of a sketch known to have the same `lg_k`.
+    fn absorb(&mut self, other: &DistinctCount) {
         for (a, &b) in self.registers.iter_mut().zip(&other.registers) {
             *a = (*a).max(b);
         }
         self.null_count = self.null_count.saturating_add(other.null_count);
-        Ok(())
     }
 
     /// The estimated number of distinct non-null values.
@@ -204,7 +248,13 @@ impl DistinctCount {
 
     /// Reads bytes written by [`DistinctCount::to_bytes`], checking that they are intact.
     pub fn from_bytes(bytes: &[u8]) -> Result<DistinctCount> {
-        let (mut r, _version) = Reader::open(bytes, KIND, VERSION, "DistinctCount")?;
+        let (mut r, version) = Reader::open(bytes, KIND, VERSION, "DistinctCount")?;
+        if version < VERSION {
+            return Err(Error::Corrupt(format!(
+                "cannot read DistinctCount: format {version} hashed with SipHash-1-3, whose \
+                 registers do not merge with this version's (XXH3); sketch the data again"
+            )));
+        }
         let lg_k = check_lg_k(u64::from(r.u8()?)).map_err(|_| r.invalid("lg_k out of range"))?;
         let null_count = r.u64()?;
         let registers = r.bytes()?.to_vec();
@@ -239,7 +289,8 @@ impl CategorySink for DistinctCount {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::column::{Chunk, Values};
+    use crate::categorical::Offsets;
+    use crate::column::{Chunk, Validity, Values};
 
     fn sketch(vals: &[i64], lg_k: u8) -> DistinctCount {
         let mut d = DistinctCount::new(lg_k).unwrap();
@@ -274,6 +325,52 @@ mod tests {
     }
 
     #[test]
+    fn hashes_are_pinned() {
+        // XXH3-64 as the reference implementation computes it (python-xxhash 3.x).
+        assert_eq!(hash(CatRef::Str(b"cell-000001")), 0xfa7e_d6ee_dc37_d033);
+        assert_eq!(hash(CatRef::Str(b"")), 0x055f_6f0e_5fd5_92ce);
+        assert_eq!(hash(CatRef::Int(1)), 0x0762_8f61_8e27_d0ef);
+        assert_eq!(hash(CatRef::Bool(true)), 0x6374_baa5_c4dd_8433);
+    }
+
+    /// An Arrow string array of `vals` (every seventh null).
+    fn strings(vals: &[String]) -> (Vec<i32>, Vec<u8>, Vec<u8>) {
+        let mut off = vec![0i32];
+        let mut data = Vec::new();
+        let mut bits = vec![0u8; vals.len().div_ceil(8)];
+        for (i, v) in vals.iter().enumerate() {
+            if i % 7 != 3 {
+                data.extend_from_slice(v.as_bytes());
+                bits[i / 8] |= 1 << (i % 8);
+            }
+            off.push(data.len() as i32);
+        }
+        (off, data, bits)
+    }
+
+    #[test]
+    fn parallel_strings_equal_one_pass() {
+        let vals: Vec<String> = (0..3 * PART + 11)
+            .map(|i| format!("v{}", (i * 7919) % 100_003))
+            .collect();
+        let (off, data, bits) = strings(&vals);
+        let v = Validity::new(&bits, 0, vals.len()).unwrap();
+        let arr = StrArray::new(Offsets::I32(&off), &data, Some(v)).unwrap();
+        let mut par = DistinctCount::new(12).unwrap();
+        par.update(&CategoryColumn::Strings(arr)).unwrap();
+        let mut one = DistinctCount::new(12).unwrap();
+        for i in 0..arr.len() {
+            match arr.get(i) {
+                Some(b) => one.count(CatRef::Str(b), 1).unwrap(),
+                None => one.nulls(1),
+            }
+        }
+        assert_eq!(par, one);
+        let nulls = (0..vals.len()).filter(|i| i % 7 == 3).count();
+        assert_eq!(par.null_count(), nulls as u64);
+    }
+
+    #[test]
     fn bytes_round_trip_and_reject_garbage() {
         let mut d = sketch(&(0..5000).collect::<Vec<_>>(), 6);
         d.nulls(4);
@@ -290,5 +387,10 @@ mod tests {
         let mut w = Writer::new(KIND, VERSION);
         w.u8(4).u64(0).bytes(&[70; 16]);
         assert!(DistinctCount::from_bytes(&w.finish()).is_err());
+        // Format 1 (SipHash registers) is refused.
+        let mut w = Writer::new(KIND, 1);
+        w.u8(4).u64(0).bytes(&[1; 16]);
+        let e = DistinctCount::from_bytes(&w.finish()).unwrap_err();
+        assert!(e.to_string().contains("SipHash"), "{e}");
     }
 }

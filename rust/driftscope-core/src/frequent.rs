@@ -9,17 +9,35 @@
 //! [`FrequentItems::upper_bound`] is `c + offset`. Each purge removes at least half the
 //! counters, each of weight at least the median, so `offset <= n / (3/8 · max_map_size)`.
 //!
+//! A string column is counted in batches of [`BATCH`] rows, on the rayon pool: each batch is
+//! counted exactly (borrowing its strings), cut to its `capacity` largest counts by
+//! subtracting the next largest (a weighted Misra–Gries reduction, its amount added to the
+//! offset), and the batches are folded in order, cut the same way. Every cut of `t` removes at
+//! least `capacity / 2 · t` of the weight, so the offset bound above still holds; the batches
+//! are fixed by the input, so the result does not depend on the number of threads.
+//!
 //! [`FrequentItems::frequent_items`] lists the items whose count may (no false negatives) or
 //! must (no false positives) exceed a threshold. Summaries merge (counters added, offsets
 //! summed, then purged), with the same bounds over the concatenated data, and serialize
 //! (kind `FREQ`). Nulls are counted apart and are not items.
 
-use crate::categorical::{feed, CatRef, Category, CategoryColumn, CategorySink, Counter};
+use std::hash::BuildHasher;
+use std::ops::Range;
+
+use hashbrown::{DefaultHashBuilder, HashTable};
+use rayon::prelude::*;
+
+use crate::categorical::{
+    feed, utf8, CatRef, Category, CategoryColumn, CategorySink, Counter, StrArray,
+};
 use crate::error::{Error, Result};
 use crate::serial::{Reader, Writer};
 
 const KIND: &[u8; 4] = b"FREQ";
 const VERSION: u16 = 1;
+
+/// Rows of a string column counted exactly at a time (see the module documentation).
+pub const BATCH: usize = 1 << 16;
 
 /// The default map size (768 counters).
 pub const DEFAULT_MAX_MAP_SIZE: usize = 1024;
@@ -97,9 +115,38 @@ impl FrequentItems {
         self.max_map_size / 4 * 3
     }
 
-    /// Counts the values of `column`.
+    /// Counts the values of `column` (strings by batches, see the module documentation).
     pub fn update(&mut self, column: &CategoryColumn<'_>) -> Result<()> {
-        feed(column, self)
+        match column {
+            CategoryColumn::Strings(s) => self.update_strings(s),
+            _ => feed(column, self),
+        }
+    }
+
+    /// Counts batches of `s` on the rayon pool, a few per thread at a time, folded in order.
+    fn update_strings(&mut self, s: &StrArray<'_>) -> Result<()> {
+        let (n, capacity) = (s.len(), self.capacity());
+        let batches = n.div_ceil(BATCH);
+        let window = 2 * rayon::current_num_threads().max(1);
+        for first in (0..batches).step_by(window) {
+            let counted: Vec<BatchCounts<'_>> = (first..batches.min(first + window))
+                .into_par_iter()
+                .map(|b| count_batch(s, b * BATCH..n.min((b + 1) * BATCH), capacity))
+                .collect::<Result<_>>()?;
+            for batch in counted {
+                for (item, k) in batch.items {
+                    self.counters.add(CatRef::Str(item), k)?;
+                }
+                self.n = self.n.saturating_add(batch.n);
+                self.null_count = self.null_count.saturating_add(batch.nulls);
+                self.offset = self.offset.saturating_add(batch.offset);
+                let cut = largest_after(&self.counters.counts, capacity);
+                self.offset = self.offset.saturating_add(cut);
+                self.counters
+                    .retain_map(|x| x.checked_sub(cut).filter(|&r| r > 0));
+            }
+        }
+        Ok(())
     }
 
     /// Subtracts the median counter from all while more than `capacity` are held.
@@ -268,6 +315,70 @@ impl FrequentItems {
     }
 }
 
+/// The exact counts of one batch of strings, cut to at most `capacity` items.
+struct BatchCounts<'a> {
+    /// Items with their counts less `offset`, in order of first appearance.
+    items: Vec<(&'a [u8], u64)>,
+    offset: u64,
+    /// Non-null rows.
+    n: u64,
+    nulls: u64,
+}
+
+/// The `(k + 1)`-th largest of `counts` (0 when there are at most `k`): subtracted from every
+/// count, it leaves at most `k` of them above zero.
+fn largest_after(counts: &[u64], k: usize) -> u64 {
+    if counts.len() <= k {
+        return 0;
+    }
+    let mut c = counts.to_vec();
+    let (_, &mut t, _) = c.select_nth_unstable_by(k, |a, b| b.cmp(a));
+    t
+}
+
+/// Counts rows `rows` of `s` exactly (checking each new string is UTF-8), then cuts.
+fn count_batch<'a>(
+    s: &StrArray<'a>,
+    rows: Range<usize>,
+    capacity: usize,
+) -> Result<BatchCounts<'a>> {
+    let state = DefaultHashBuilder::default();
+    // Sized for a quarter of the rows distinct, so most batches never grow the table.
+    let mut table: HashTable<u32> = HashTable::with_capacity(rows.len() / 4);
+    let mut items: Vec<(&'a [u8], u64)> = Vec::with_capacity(rows.len() / 4);
+    let mut nulls = 0u64;
+    let len = rows.len() as u64;
+    for i in rows {
+        let Some(b) = s.get(i) else {
+            nulls += 1;
+            continue;
+        };
+        let h = state.hash_one(b);
+        if let Some(&j) = table.find(h, |&j| items[j as usize].0 == b) {
+            items[j as usize].1 += 1;
+        } else {
+            utf8(b)?;
+            let j = items.len() as u32;
+            table.insert_unique(h, j, |&j| state.hash_one(items[j as usize].0));
+            items.push((b, 1));
+        }
+    }
+    let counts: Vec<u64> = items.iter().map(|x| x.1).collect();
+    let offset = largest_after(&counts, capacity);
+    if offset > 0 {
+        items.retain_mut(|x| {
+            x.1 -= offset.min(x.1);
+            x.1 > 0
+        });
+    }
+    Ok(BatchCounts {
+        items,
+        offset,
+        n: len - nulls,
+        nulls,
+    })
+}
+
 impl CategorySink for FrequentItems {
     fn count(&mut self, c: CatRef<'_>, n: u64) -> Result<()> {
         if n == 0 {
@@ -287,6 +398,7 @@ impl CategorySink for FrequentItems {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::categorical::Offsets;
     use crate::column::{Chunk, Values};
     use std::collections::HashMap;
 
@@ -359,6 +471,70 @@ mod tests {
         assert_eq!(e.estimate(&Category::Int(3)), 143);
         assert!(FrequentItems::new(100).is_err());
         assert!(m.merge(&FrequentItems::new(128).unwrap()).is_err());
+    }
+
+    /// Arrow string offsets and data of `vals`.
+    fn arrow(vals: &[String]) -> (Vec<i64>, Vec<u8>) {
+        let mut off = vec![0i64];
+        let mut data = Vec::new();
+        for v in vals {
+            data.extend_from_slice(v.as_bytes());
+            off.push(data.len() as i64);
+        }
+        (off, data)
+    }
+
+    #[test]
+    fn string_batches_keep_the_bounds_on_any_number_of_threads() {
+        let ints = zipf(3 * BATCH + 1234, 9);
+        let vals: Vec<String> = ints.iter().map(|v| format!("s{v}")).collect();
+        let (off, data) = arrow(&vals);
+        let col = CategoryColumn::Strings(StrArray::new(Offsets::I64(&off), &data, None).unwrap());
+        let run = |m: usize| {
+            let mut f = FrequentItems::new(m).unwrap();
+            f.update(&col).unwrap();
+            f
+        };
+        let mut truth: HashMap<&str, u64> = HashMap::new();
+        for v in &vals {
+            *truth.entry(v).or_insert(0) += 1;
+        }
+        for m in [8, 64, 1024] {
+            let f = run(m);
+            assert_eq!(f.n(), vals.len() as u64);
+            assert!(f.num_active() <= m / 4 * 3);
+            assert!(f.maximum_error() <= vals.len() as u64 * 8 / (3 * m as u64));
+            for (&v, &t) in &truth {
+                let c = Category::Str(v.into());
+                assert!(
+                    f.lower_bound(&c) <= t && t <= f.upper_bound(&c),
+                    "{m} {v}: {t}"
+                );
+            }
+            let one = rayon::ThreadPoolBuilder::new()
+                .num_threads(1)
+                .build()
+                .unwrap();
+            assert_eq!(one.install(|| run(m)), f);
+        }
+        // Few distinct strings: exact, in order of first appearance, as one at a time.
+        let few: Vec<String> = (0..BATCH + 5)
+            .map(|i| format!("{}", (i * 5) % 11))
+            .collect();
+        let (off, data) = arrow(&few);
+        let arr = StrArray::new(Offsets::I64(&off), &data, None).unwrap();
+        let mut batched = FrequentItems::new(16).unwrap();
+        batched.update(&CategoryColumn::Strings(arr)).unwrap();
+        let mut single = FrequentItems::new(16).unwrap();
+        for v in &few {
+            single.count(CatRef::Str(v.as_bytes()), 1).unwrap();
+        }
+        assert_eq!(batched, single);
+        assert_eq!(batched.maximum_error(), 0);
+        // Non-UTF-8 strings are refused.
+        let bad = StrArray::new(Offsets::I32(&[0, 1, 3]), &[b'a', 0xff, 0xfe], None).unwrap();
+        let mut f = FrequentItems::new(16).unwrap();
+        assert!(f.update(&CategoryColumn::Strings(bad)).is_err());
     }
 
     #[test]
