@@ -79,7 +79,9 @@ def test_merge_equals_whole(parts: list[list[int]]) -> None:
         merged.merge(ds.DistinctCount(np.array(p, dtype=np.int64), lg_k=10))
     whole = [x for p in parts for x in p]
     assert merged == ds.DistinctCount(np.array(whole, dtype=np.int64), lg_k=10)
-    within(merged, len(set(whole)))
+    # No accuracy check here: the bounds are probabilistic (two values sharing a register, a
+    # 1-in-1,000 event, make 2 look like 1), and hypothesis searches for exactly such rare
+    # inputs. Accuracy is tested on fixed seeds (test_sizes) instead.
 
 
 def test_bytes_pickle_and_errors() -> None:
