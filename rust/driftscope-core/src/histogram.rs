@@ -65,7 +65,7 @@
 //! kernel's correcting path moves it there); its count is subtracted from bin 0 afterwards,
 //! which keeps the loops branch-free.
 
-use crate::column::{Chunk, Numeric, Values};
+use crate::column::{prefetch_ahead, Chunk, Numeric, Values};
 use crate::error::{Error, Result};
 use crate::kll::Kll;
 use crate::npcompat::pairwise_sum;
@@ -1061,6 +1061,7 @@ fn fill_linspace_avx2(xs: &[f64], l: &Linspace, local: &mut [u64]) -> u64 {
         )
     };
     for o in xs.chunks_exact(8) {
+        prefetch_ahead(o.as_ptr());
         // SAFETY: `o` holds exactly 8 f64.
         let (xa, xb) = unsafe {
             (
@@ -1150,6 +1151,7 @@ fn scan_avx2<const N: usize>(xs: &[f64], thresholds: &[f64], local: &mut [u64]) 
     let quads = xs.chunks_exact(4);
     let n = (quads.len() * 4) as u64;
     for q in quads {
+        prefetch_ahead(q.as_ptr());
         // SAFETY: `q` holds exactly 4 f64.
         let x = unsafe { _mm256_loadu_pd(q.as_ptr()) };
         nan_acc = _mm256_sub_epi64(
