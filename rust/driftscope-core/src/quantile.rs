@@ -27,7 +27,7 @@
 //! NaN, nulls and ±inf are left out (NumPy would return NaN for data with NaN, and NaN or inf
 //! for data with infinities); `-0.0` is read as `+0.0`.
 
-use crate::column::{Chunk, Numeric};
+use crate::column::{prefetch_ahead, Chunk, Numeric};
 use crate::error::{Error, Result};
 use crate::with_values;
 use rayon::prelude::*;
@@ -814,6 +814,7 @@ fn extent_avx2(xs: &[f64]) -> (f64, f64, bool) {
     let octs = xs.chunks_exact(8);
     let rest = octs.remainder();
     for q in octs {
+        prefetch_ahead(q.as_ptr());
         for k in 0..2 {
             // SAFETY: `q` holds 8 f64, so 4 from `4·k`.
             let x = unsafe { _mm256_loadu_pd(q.as_ptr().add(4 * k)) };
