@@ -553,10 +553,9 @@ impl Kll {
                 // Whole NaN-free blocks of a plain float64 column are read in place.
                 let mut whole = xs.chunks_exact(BLOCK);
                 for now in &mut whole {
-                    if now.iter().fold(false, |nan, x| nan | x.is_nan()) {
+                    if !self.absorb_block(now, &mut block.scratch) {
+                        // NaN among them: the copying path skips and counts them.
                         self.collect(&Chunk::new(Values::F64(now), None), &mut block, &mut tally);
-                    } else {
-                        self.absorb_block(now, &mut block.scratch);
                     }
                 }
                 rest = Chunk::new(Values::F64(whole.remainder()), None);
@@ -617,12 +616,15 @@ impl Kll {
     /// adds to `n`; DataSketches' one-at-a-time update compacts these low levels far more
     /// often (every 8 items or so), so its variance there is larger, not smaller. From level
     /// `h` up, the merge compacts exactly as DataSketches' merge does.
-    fn absorb_block(&mut self, values: &[f64], scratch: &mut BlockScratch) {
+    ///
+    /// Returns false, adding nothing, when `values` hold NaN (a plain float64 column read in
+    /// place); blocks of too few values for a compaction are added one at a time.
+    fn absorb_block(&mut self, values: &[f64], scratch: &mut BlockScratch) -> bool {
         let m = values.len();
         let h = self.block_height(m);
         if h == 0 {
             self.extend_dense(values);
-            return;
+            return true;
         }
         // The compactions' picks are positions in the sorted block: with `count` items left
         // on the level, `start` the rank of the first and `stride` its weight.
@@ -645,11 +647,13 @@ impl Kll {
         levels.push((positions.len() - 1) as u32);
         positions.push(m - 1); // the maximum
         let mut items = Vec::with_capacity(positions.len());
-        select_in_block(values, &positions, &mut items, scratch);
+        if !select_in_block(values, &positions, &mut items, scratch) {
+            return false;
+        }
         if items.len() != positions.len() {
             // Never expected (every position is below m); value by value is always right.
             self.extend_dense(values);
-            return;
+            return true;
         }
         let (min, max) = (items.remove(0), items.pop().unwrap_or(f64::NAN));
         let compacted = Kll {
@@ -665,6 +669,7 @@ impl Kll {
             ..*self
         };
         self.merge_counted(&compacted, self.n.saturating_add(m as u64));
+        true
     }
 
     /// Adds the present values of every chunk, sketching parts of about a million values on

@@ -29,6 +29,7 @@
 
 use crate::column::{prefetch_ahead, Chunk, Numeric};
 use crate::error::{Error, Result};
+use crate::sort::{from_key, key};
 use crate::with_values;
 use rayon::prelude::*;
 
@@ -41,20 +42,6 @@ const BUCKET_BITS: u32 = 16;
 /// log2 of the number of value-linear buckets: few enough for their counts to stay in L1
 /// (scattered increments into L2 cost several times more on the measured machine).
 const LINEAR_BITS: u32 = 12;
-
-/// The order-preserving key of a non-NaN `x` (`-0.0` maps to the key of `+0.0`).
-#[inline(always)]
-fn key(x: f64) -> u64 {
-    let bits = (x + 0.0).to_bits();
-    let mask = ((bits as i64 >> 63) as u64) | (1u64 << 63);
-    bits ^ mask
-}
-
-#[inline(always)]
-fn from_key(k: u64) -> f64 {
-    let mask = ((!k as i64 >> 63) as u64) | (1u64 << 63);
-    f64::from_bits(k ^ mask)
-}
 
 /// `np.quantile(x, qs)` (method `"linear"`) of the finite present values of `chunks`.
 /// Every `q` must lie in `[0, 1]`; an empty sample is an [`Error::EmptySample`].

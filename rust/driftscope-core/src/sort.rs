@@ -144,7 +144,7 @@ pub fn sort_f64_pair(a: &mut [f64], b: &mut [f64]) {
 
 /// The order-preserving key of `x`: `-0.0` maps to the key of `+0.0`.
 #[inline(always)]
-fn key(x: f64) -> u64 {
+pub(crate) fn key(x: f64) -> u64 {
     // -0.0 + 0.0 == +0.0 under round-to-nearest, so both zeros share one key.
     let bits = (x + 0.0).to_bits();
     let mask = ((bits as i64 >> 63) as u64) | (1u64 << 63);
@@ -473,7 +473,7 @@ struct Group {
 const BLOCK_SAMPLE: usize = 256;
 
 /// Pushes onto `out` the values at `positions` (non-decreasing, each below `values.len()`) of
-/// the non-NaN `values` sorted in total order (`-0.0` before `+0.0`): order statistics of a
+/// `values` sorted in total order (`-0.0` before `+0.0`): order statistics of a
 /// block that fits in cache (tens of thousands of values), without sorting it.
 ///
 /// The census trick of the two-sample tests on a small scale: a bucket map fitted to a strided
@@ -482,13 +482,14 @@ const BLOCK_SAMPLE: usize = 256;
 /// each wanted position is known; a second pass gathers only those buckets' values (a few
 /// for each position), and sorting each bucket's few values finds the position exactly.
 /// Buckets are monotone in the value, so a poor sample only makes the gathered buckets
-/// bigger, never the answer wrong.
+/// bigger, never the answer wrong. Returns false, pushing nothing, when `values` hold NaN
+/// (found by the bucket pass itself, so callers need no pass of their own).
 pub(crate) fn select_in_block(
     values: &[f64],
     positions: &[usize],
     out: &mut Vec<f64>,
     scratch: &mut BlockScratch,
-) {
+) -> bool {
     let m = values.len();
     let sample: Vec<f64> = values
         .iter()
@@ -514,7 +515,10 @@ pub(crate) fn select_in_block(
         0
     };
     if written != m {
-        // Small blocks, or NaN after all (ids skip them): sort every key.
+        // Small blocks, or NaN after all (ids skip them, then the check below refuses them).
+        if values.iter().any(|x| x.is_nan()) {
+            return false;
+        }
         gathered.clear();
         gathered.extend(values.iter().map(|&x| total_order_key(x)));
         gathered.sort_unstable();
@@ -524,7 +528,7 @@ pub(crate) fn select_in_block(
                 .filter_map(|&p| gathered.get(p))
                 .map(|&k| from_key(k)),
         );
-        return;
+        return true;
     }
     // About two values a bucket (the sampled range takes from half to all of them): one a
     // bucket measured slower, the counts no longer fitting in the fastest caches.
@@ -609,6 +613,7 @@ pub(crate) fn select_in_block(
             out.push(from_key(k));
         }
     }
+    true
 }
 
 /// Sorts `keys` ascending in place. `tmp` is scratch of the same length; `counts` is a stack
@@ -1440,12 +1445,20 @@ pub(crate) mod tests {
                 for positions in &mut sets {
                     positions.sort_unstable();
                     let mut got = Vec::new();
-                    select_in_block(&xs, positions, &mut got, &mut scratch);
+                    assert!(select_in_block(&xs, positions, &mut got, &mut scratch));
                     let expect: Vec<u64> = positions.iter().map(|&p| want[p].to_bits()).collect();
                     let got: Vec<u64> = got.iter().map(|x| x.to_bits()).collect();
                     assert_eq!(got, expect, "{name}, n {n}");
                 }
             }
+        }
+        // NaN is refused, small blocks and large alike, with nothing pushed.
+        for n in [100usize, 1 << 15] {
+            let mut xs: Vec<f64> = (0..n).map(|i| i as f64).collect();
+            xs[n / 2] = f64::NAN;
+            let mut got = Vec::new();
+            assert!(!select_in_block(&xs, &[0, n - 1], &mut got, &mut scratch));
+            assert!(got.is_empty());
         }
     }
 
