@@ -1,7 +1,8 @@
 """Histograms, divergences and category counts against numpy/scipy/pyarrow, in one process.
 
 Run: python benches/bench_divergence.py [--n N]
-Ratios are peer time / driftscope time: above 1 means driftscope is faster.
+Ratios are peer time / driftscope time: above 1 means driftscope is faster. Each side's time is
+its best single call of `--repeat` (the one least disturbed by other work on the machine).
 Defaults: 10M float64 values per column, a 10M-row dictionary column of 1,000 categories.
 """
 
@@ -38,6 +39,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--n", type=int, default=10_000_000)
     parser.add_argument("--categories", type=int, default=1_000)
+    parser.add_argument("--repeat", type=int, default=7, help="timed calls; the best counts")
     args = parser.parse_args()
     rng = np.random.default_rng(0)
     ref = rng.normal(size=args.n)
@@ -45,16 +47,18 @@ def main() -> None:
 
     # Both clip the current data to the reference's range differently (numpy drops what falls
     # outside, driftscope keeps it in the outer bins), so the values differ slightly.
-    ours = best_time(lambda: ds.js_distance(ref, cur, bins=100), repeat=3)
-    theirs = best_time(lambda: numpy_js(ref, cur), repeat=3)
+    ours = best_time(lambda: ds.js_distance(ref, cur, bins=100), repeat=args.repeat, min_time=0.02)
+    theirs = best_time(lambda: numpy_js(ref, cur), repeat=args.repeat, min_time=0.02)
     report(
         f"100-bin histogram + JS distance, {args.n:,} vs {args.n:,}",
         ("driftscope.js_distance(ref, cur, bins=100)", ours),
         [("np.histogram x2 + scipy jensenshannon", theirs, ">= 20x")],
     )
 
-    ours = best_time(lambda: ds.psi(ref, cur, bins=10, binning="quantile"), repeat=3)
-    theirs = best_time(lambda: numpy_quantile_psi(ref, cur), repeat=3)
+    ours = best_time(
+        lambda: ds.psi(ref, cur, bins=10, binning="quantile"), repeat=args.repeat, min_time=0.02
+    )
+    theirs = best_time(lambda: numpy_quantile_psi(ref, cur), repeat=args.repeat, min_time=0.02)
     report(
         f"10-bin quantile PSI, {args.n:,} vs {args.n:,}",
         ("driftscope.psi(..., binning='quantile')", ours),
@@ -64,8 +68,8 @@ def main() -> None:
     names = np.array([f"category-{i:05d}" for i in range(args.categories)])
     codes = rng.zipf(1.3, size=args.n) % args.categories
     column = pa.DictionaryArray.from_arrays(pa.array(codes.astype(np.int32)), pa.array(names))
-    ours = best_time(lambda: ds.CategoryCounts(column), repeat=3)
-    theirs = best_time(lambda: pc.value_counts(column), repeat=3)
+    ours = best_time(lambda: ds.CategoryCounts(column), repeat=args.repeat, min_time=0.02)
+    theirs = best_time(lambda: pc.value_counts(column), repeat=args.repeat, min_time=0.02)
     report(
         f"category counts of a {args.n:,}-row dictionary column ({args.categories:,} categories)",
         ("driftscope.CategoryCounts(column)", ours),

@@ -23,16 +23,15 @@ use rayon::prelude::*;
 use std::time::Instant;
 
 /// NumPy 2.x / SciPy on the project's 2-core machine, 10M `standard_normal` values per
-/// column, best of 5, measured in Python between runs of this benchmark (the machine was
-/// shared, load average ~5, which slows this two-thread pipeline more than single-threaded
-/// NumPy; the ratios printed are therefore conservative):
-/// `h, e = np.histogram(ref, 100); g, _ = np.histogram(cur, bins=e); jensenshannon(h, g, base=2)`
-/// took 437–504 ms (one `np.histogram` 246–328 ms).
-const NUMPY_JS_MS: f64 = 440.0;
+/// column, the best single call of 7 in `benches/bench_divergence.py` (quiet machine, twelve
+/// runs on 2026-11-26; the lower end of the range, so the ratios printed here are not
+/// flattered by a slow NumPy run):
+/// `h, e = np.histogram(ref, 100); g, _ = np.histogram(cur, bins=e); jensenshannon(h, g)`
+/// took 264–296 ms.
+const NUMPY_JS_MS: f64 = 265.0;
 /// `e = np.quantile(ref, np.linspace(0, 1, 11))`, `np.histogram(ref, e)`,
-/// `np.histogram(cur, e)`, then PSI with NumPy (clip to 1e-4, `Σ (q-p)·ln(q/p)`): 809–840 ms
-/// (`np.quantile` 341–475 ms, one `np.histogram` on 11 edges 145–150 ms).
-const NUMPY_PSI_MS: f64 = 810.0;
+/// `np.histogram(cur, e)`, then PSI with NumPy (clip to 1e-4, `Σ (q-p)·ln(q/p)`): 514–619 ms.
+const NUMPY_PSI_MS: f64 = 515.0;
 
 /// Standard normal values (Box–Muller over a 64-bit LCG).
 fn normal(seed: u64, n: usize) -> Vec<f64> {
