@@ -134,6 +134,23 @@ pub(crate) fn rank_terms(a: &[f64], b: &[f64]) -> (Vec<f64>, Vec<f64>) {
 pub fn cramervonmises_2samp_sorted(a: &[f64], b: &[f64], method: CvmMethod) -> Result<CvmResult> {
     check_nonempty(a.len(), b.len(), "cramervonmises_2samp")?;
     let (nx, ny) = (a.len(), b.len());
+    if nx <= 1 || ny <= 1 {
+        return cvm_from_sums(f64::NAN, f64::NAN, nx, ny, method);
+    }
+    let (tx, ty) = rank_terms(a, b);
+    let (sx, sy) = rayon::join(|| np_sum_par(&tx), || np_sum_par(&ty));
+    cvm_from_sums(sx, sy, nx, ny, method)
+}
+
+/// The test from scipy's two rank sums `sx = Σ (r_i - i)²` over the first sample and `sy`
+/// over the second (see [`rank_terms`]): `U = nx·sx + ny·sy`, `T` and the p-value.
+pub(crate) fn cvm_from_sums(
+    sx: f64,
+    sy: f64,
+    nx: usize,
+    ny: usize,
+    method: CvmMethod,
+) -> Result<CvmResult> {
     let resolved = match method {
         CvmMethod::Auto => {
             if nx.max(ny) > 20 {
@@ -156,8 +173,6 @@ pub fn cramervonmises_2samp_sorted(a: &[f64], b: &[f64], method: CvmMethod) -> R
             method_used: resolved,
         });
     }
-    let (tx, ty) = rank_terms(a, b);
-    let (sx, sy) = rayon::join(|| np_sum_par(&tx), || np_sum_par(&ty));
     let u = nx as f64 * sx + ny as f64 * sy;
     let k = nx as u128 * ny as u128;
     let n = (nx + ny) as u128;

@@ -9,8 +9,30 @@
 //! grows; evaluating exactly those points with the merge walk's formula gives the same
 //! statistic, location and sign as `ks_2samp(reference, batch)`, bit for bit.
 //!
-//! The other tests (`wasserstein`, `energy`, `cvm`, `anderson`) integrate or rank over the
-//! whole pooled sample and so cost `O(n + m)`: they reuse the merge-walk kernels.
+//! [`Ecdf::cvm`] also walks only the batch. scipy's `U = nx·Σ (r_i - i)² + ny·Σ (s_j - j)²`
+//! sums over both samples' mid-ranks, but the reference's part depends on the batch only
+//! through how many batch values lie below (or tie with) each reference value: a tie group of
+//! `t` reference values with `y` batch values below it and `u` tied with it adds
+//! `t·(y + u/2)² + t·(t² - 1)/12`. The last term, summed over the reference, is computed once;
+//! the first is constant over the reference values between two batch values, so each distinct
+//! batch value adds one term, from the same searches as the KS walk: `O(m log(n/m))`. The sums
+//! are exact (integers in twelfths), so `U` is the exactly rounded value of scipy's formula.
+//!
+//! [`Ecdf::distances`] (Wasserstein-1 and energy) integrates `|F_ref - F_batch|` and its
+//! square over the pooled values. Between two batch values `F_batch = g` is constant and
+//! `F_ref = i/n` on the reference's gap `d_{i-1}` (from its `(i-1)`-th to its `i`-th value), so
+//! the integral over the reference's gaps there is a combination of `Σ d`, `Σ i·d` and
+//! `Σ i²·d` over a range of gaps (split where `i/n` passes `g` for the absolute value). Prefix
+//! sums of those three, in double-double and kept every [`GAP_BLOCK`] gaps, are built on the
+//! first call (`O(n)` once, 3 bytes per reference value); each batch then costs
+//! `O(m (log(n/m) + GAP_BLOCK))`. The pieces from a batch value to the next reference value
+//! are scipy's own terms. References under [`GAP_REF_MIN`] values, batches longer than
+//! `1 / GAP_RATIO` of the reference (where the walk is as fast), and infinite or extreme
+//! values (where the sums could overflow) take the merge walk.
+//!
+//! `anderson` merges the whole pooled sample, `O(n + m)`: Anderson–Darling's terms divide by a
+//! quadratic in each pooled value's rank, so no per-reference summary makes it exact in less
+//! than a pass over the reference.
 
 use crate::anderson::{anderson_ksamp_sorted, AndersonResult, AndersonVariant};
 use crate::census::{
@@ -18,16 +40,19 @@ use crate::census::{
     wasserstein_from_census, Census, Skipped,
 };
 use crate::column::Chunk;
-use crate::cvm::{cramervonmises_2samp_sorted, CvmMethod, CvmResult};
+use crate::cvm::{cramervonmises_2samp_sorted, cvm_from_sums, CvmMethod, CvmResult};
+use crate::dd::Dd;
 use crate::error::{Error, Result};
 use crate::ks::{
     cdf_diff, check_nonempty, ks_pvalue, walk_segment, Alternative, Extremes, KsMethod, KsResult,
     KsStatistic,
 };
+use crate::npcompat::int_div;
 use crate::serial::{Reader, Writer};
 use crate::sort::{SortedSample, Spread, FINE};
-use crate::wasserstein::{cdf_distances_sorted, CdfDistances};
+use crate::wasserstein::{cdf_distances_sorted, energy_from_l2, Accumulator, CdfDistances};
 use rayon::prelude::*;
+use std::sync::OnceLock;
 
 const KIND: &[u8; 4] = b"ECDF";
 const VERSION: u16 = 1;
@@ -43,6 +68,12 @@ pub struct Ecdf {
     index: Vec<f64>,
     /// The reference's bucket census for [`Ecdf::ks_chunks`] (large references only).
     buckets: Option<Buckets>,
+    /// `Σ t·(t² - 1)` over the reference's groups of `t` equal values (for [`Ecdf::cvm`],
+    /// found on first use; `None` past `u128`).
+    tie_cubes: OnceLock<Option<u128>>,
+    /// The reference's gap sums for [`Ecdf::distances`] (found on first use; `None` where the
+    /// merge walk is used instead).
+    gaps: OnceLock<Option<GapSums>>,
 }
 
 /// A bucket map fitted to the reference and the reference's census under it (counts and
@@ -120,6 +151,8 @@ impl Ecdf {
             sample,
             index,
             buckets,
+            tie_cubes: OnceLock::new(),
+            gaps: OnceLock::new(),
         })
     }
 
@@ -178,6 +211,21 @@ impl Ecdf {
                 (lo, gallop_upper(v, lo, c), below)
             })
             .collect()
+    }
+
+    /// [`Ecdf::places`] of a whole ascending batch: its index positions are found by galloping
+    /// forward through the small index (a cache-friendly stream); the final search within one
+    /// stride depends on nothing but that position, so the CPU overlaps the cache misses of
+    /// many batch values. Long batches are split across cores.
+    fn places_all(&self, current: &[f64]) -> Vec<(usize, usize, f64)> {
+        if current.len() >= PARALLEL_MIN {
+            current
+                .par_chunks(PARALLEL_MIN / 4)
+                .flat_map_iter(|part| self.places(part))
+                .collect()
+        } else {
+            self.places(current)
+        }
     }
 
     /// Number of reference values `< x`.
@@ -283,18 +331,8 @@ impl Ecdf {
         let (n1, n2) = (r.len(), current.len());
         let (n1f, n2f) = (n1 as f64, n2 as f64);
         // Where each batch value falls in the reference: reference values below it (`lo`) and
-        // at or below it (`up`). The batch is ascending, so its index positions are found by
-        // galloping forward through the small index (a cache-friendly stream); the final
-        // search within one stride depends on nothing but that position, so the CPU overlaps
-        // the cache misses of many batch values. Long batches are split across cores.
-        let places: Vec<(usize, usize, f64)> = if n2 >= PARALLEL_MIN {
-            current
-                .par_chunks(PARALLEL_MIN / 4)
-                .flat_map_iter(|part| self.places(part))
-                .collect()
-        } else {
-            self.places(current)
-        };
+        // at or below it (`up`).
+        let places = self.places_all(current);
         let mut ext = Extremes::new();
         // `prev_up`: reference values <= the previous batch value.
         let mut prev_up = 0usize;
@@ -423,9 +461,102 @@ impl Ecdf {
         Ok((w, (&cb.tally).into()))
     }
 
-    /// Wasserstein-1 and energy distances to an ascending batch (`O(n + m)`).
+    /// Wasserstein-1 and energy distances to an ascending batch (see the module
+    /// documentation for the cost).
     pub fn distances(&self, current: &[f64]) -> Result<CdfDistances> {
-        cdf_distances_sorted(self.values(), current)
+        let v = self.values();
+        check_nonempty(
+            v.len(),
+            current.len(),
+            "wasserstein_distance/energy_distance",
+        )?;
+        let finite = current.first().is_some_and(|c| c.is_finite())
+            && current.last().is_some_and(|c| c.is_finite());
+        if v.len() >= GAP_REF_MIN && current.len() <= v.len() / GAP_RATIO && finite {
+            if let Some(g) = self.gaps.get_or_init(|| GapSums::build(v)) {
+                let (l1, l2) = self.gap_integrals(g, current);
+                return Ok(CdfDistances {
+                    wasserstein: l1,
+                    energy: energy_from_l2(l2),
+                    n1: v.len(),
+                    n2: current.len(),
+                });
+            }
+        }
+        cdf_distances_sorted(v, current)
+    }
+
+    /// `(Σ |F_ref - F_batch| Δx, Σ (F_ref - F_batch)² Δx)` over the pooled values, for a
+    /// finite ascending batch, through the gap sums `g` (see the module documentation).
+    pub(crate) fn gap_integrals(&self, g: &GapSums, current: &[f64]) -> (f64, f64) {
+        let v = self.values();
+        let (n, m) = (v.len(), current.len());
+        let (nf, mf) = (n as f64, m as f64);
+        let places = self.places_all(current);
+        let (mut l1, mut l2) = (Accumulator::default(), Accumulator::default());
+        // One piece of width `w` where `F_ref = i/n` and `F_batch = j/m`: scipy's own terms.
+        let mut piece = |i: usize, j: usize, w: f64, l1: &mut Accumulator| {
+            let diff = i as f64 / nf - j as f64 / mf;
+            l1.add(diff.abs() * w);
+            l2.add(diff * diff * w);
+        };
+        let mut gap_l2 = Accumulator::default();
+        // The reference's gaps `t` in `lo..hi` (where `F_ref = (t + 1)/n`) against `F_batch =
+        // j/m`.
+        let mut gaps = |lo: usize, hi: usize, j: usize, l1: &mut Accumulator| {
+            if lo >= hi {
+                return;
+            }
+            // `c = j·n/m`: the reference count at which `F_ref` reaches `F_batch`.
+            let c = Dd::new(j as f64).mul_f(nf) / Dd::new(mf);
+            // Gaps with `(t + 1)·m < j·n` have `F_ref < F_batch`; `split` is the first that
+            // does not (exact integer arithmetic, as the sign of scipy's float difference).
+            let need = (j as u128 * n as u128).div_ceil(m as u128);
+            let split = (need.saturating_sub(1).min(hi as u128) as usize).max(lo);
+            let (p_lo, p_split, p_hi) = (g.upto(v, lo), g.upto(v, split), g.upto(v, hi));
+            let diff = |a: [Dd; 3], b: [Dd; 3]| [b[0] - a[0], b[1] - a[1], b[2] - a[2]];
+            let (below, above) = (diff(p_lo, p_split), diff(p_split, p_hi));
+            let r = diff(p_lo, p_hi);
+            let sq = r[2] - (r[1] + r[1]) * c + r[0] * c * c;
+            gap_l2.add(to_f64(sq) / (nf * nf));
+            let abs = (below[0] * c - below[1]) + (above[1] - above[0] * c);
+            l1.add(to_f64(abs) / nf);
+        };
+        // Before the first batch value: `F_batch = 0`.
+        let lo0 = places[0].0;
+        if lo0 > 0 {
+            gaps(0, lo0 - 1, 0, &mut l1);
+            piece(lo0, 0, current[0] - v[lo0 - 1], &mut l1);
+        }
+        let mut s = 0usize;
+        while s < m {
+            let x = current[s];
+            let mut e = s + 1;
+            while e < m && current[e] == x {
+                e += 1;
+            }
+            // `a` reference values at or below `x`; the next batch value `y` has `next` below it.
+            let a = places[s].1;
+            let (next, y) = if e < m {
+                (places[e].0, current[e])
+            } else {
+                (n, f64::NAN)
+            };
+            if next == a {
+                if e < m {
+                    piece(a, e, y - x, &mut l1);
+                }
+            } else {
+                piece(a, e, v[a] - x, &mut l1);
+                gaps(a, next - 1, e, &mut l1);
+                if e < m {
+                    piece(next, e, y - v[next - 1], &mut l1);
+                }
+            }
+            s = e;
+        }
+        l2.merge(&gap_l2);
+        (l1.value(), l2.value())
     }
 
     /// `scipy.stats.wasserstein_distance(reference, current)` (`O(n + m)`).
@@ -438,9 +569,57 @@ impl Ecdf {
         Ok(self.distances(current)?.energy)
     }
 
-    /// `scipy.stats.cramervonmises_2samp(reference, current, method)` (`O(n + m)`).
+    /// `scipy.stats.cramervonmises_2samp(reference, current, method)` of an ascending batch,
+    /// in `O(m log(n/m))` (see the module documentation).
     pub fn cvm(&self, current: &[f64], method: CvmMethod) -> Result<CvmResult> {
-        cramervonmises_2samp_sorted(self.values(), current, method)
+        check_nonempty(self.n(), current.len(), "cramervonmises_2samp")?;
+        match self.cvm_sums(current) {
+            Some((sx, sy)) => cvm_from_sums(sx, sy, self.n(), current.len(), method),
+            // Sums past u128 (over 2^32 values on a side): the merge walk.
+            None => cramervonmises_2samp_sorted(self.values(), current, method),
+        }
+    }
+
+    /// scipy's rank sums `(Σ (r_i - i)², Σ (s_j - j)²)` over the reference and the ascending
+    /// batch `current`, each exactly rounded; `None` if they overflow `u128` in twelfths.
+    fn cvm_sums(&self, current: &[f64]) -> Option<(f64, f64)> {
+        let v = self.values();
+        let cubes = (*self.tie_cubes.get_or_init(|| tie_cubes(v)))?;
+        let wide = |x: usize| x as u128;
+        let (n, m) = (wide(v.len()), wide(current.len()));
+        let places = self.places_all(current);
+        // `x4`: Σ over reference values of `(2y + u)²`, i.e. 4·(y + u/2)²; `y12`: twelve times
+        // the batch's own sum. `below_ref`/`below_cur`: the reference values at or below the
+        // previous distinct batch value, and the batch values up to it.
+        let (mut x4, mut y12) = (0u128, 0u128);
+        let (mut below_ref, mut below_cur) = (0u128, 0u128);
+        let mut s = 0usize;
+        while s < current.len() {
+            let x = current[s];
+            let mut e = s + 1;
+            while e < current.len() && current[e] == x {
+                e += 1;
+            }
+            let (lo, hi) = (wide(places[s].0), wide(places[s].1));
+            let (ty, upto) = (wide(e - s), wide(e));
+            // Reference values strictly between the previous batch value and `x`: `y` is
+            // `below_cur`, no tie. Those equal to `x`: `2y + u = below_cur + upto`.
+            let between = (lo - below_ref).checked_mul((2 * below_cur).checked_pow(2)?)?;
+            let tied = (hi - lo).checked_mul((below_cur + upto).checked_pow(2)?)?;
+            x4 = x4.checked_add(between)?.checked_add(tied)?;
+            // The batch's tie group: `t_y·(x_below + t_x/2)² + t_y·(t_y² - 1)/12`, in twelfths.
+            let own = ty.checked_mul(3)?.checked_mul((lo + hi).checked_pow(2)?)?;
+            let cube = ty.checked_mul(ty.checked_mul(ty)? - 1)?;
+            y12 = y12.checked_add(own)?.checked_add(cube)?;
+            below_ref = hi;
+            below_cur = upto;
+            s = e;
+        }
+        let above = (n - below_ref).checked_mul((2 * m).checked_pow(2)?)?;
+        x4 = x4.checked_add(above)?;
+        // Twelve times the reference's sum: 3·x4 (the squares) plus the ties within it.
+        let x12 = x4.checked_mul(3)?.checked_add(cubes)?;
+        Some((int_div(x12, 12), int_div(y12, 12)))
     }
 
     /// `scipy.stats.anderson_ksamp([reference, current])` (`O(n + m)`).
@@ -496,6 +675,98 @@ impl Ecdf {
         sample.nan_count = nan_count;
         Ecdf::new(sample)
     }
+}
+
+/// Reference values from which [`Ecdf::distances`] uses gap sums.
+const GAP_REF_MIN: usize = 1 << 16;
+/// Batches longer than `1 / GAP_RATIO` of the reference take the merge walk: each distinct
+/// batch value costs up to three partial block sums (~1 µs), the walk a few ns per value.
+const GAP_RATIO: usize = 128;
+/// Gaps per stored prefix sum: a range sum adds up at most this many gaps at each end.
+const GAP_BLOCK: usize = 16;
+
+/// Prefix sums over the gaps `d_t = v[t + 1] - v[t]` of an ascending reference of `d_t`,
+/// `(t + 1)·d_t` and `(t + 1)²·d_t`, in double-double, at every [`GAP_BLOCK`]-th gap.
+#[derive(Debug, Clone)]
+pub(crate) struct GapSums {
+    /// `blocks[k]`: the sums over the gaps `t < k·GAP_BLOCK`.
+    blocks: Vec<[Dd; 3]>,
+}
+
+impl GapSums {
+    /// `None` when some value is infinite or the sums could overflow (or lose their small
+    /// terms to underflow): the range times `n²` must stay within `1e-250..1e250`.
+    fn build(v: &[f64]) -> Option<GapSums> {
+        let (first, last) = (*v.first()?, *v.last()?);
+        let range = last - first;
+        let scale = range * (v.len() as f64) * (v.len() as f64);
+        if !(first.is_finite()
+            && last.is_finite()
+            && (range == 0.0 || (1e-250..1e250).contains(&scale)))
+        {
+            return None;
+        }
+        let gaps = v.len() - 1;
+        let per_block: Vec<[Dd; 3]> = (0..gaps.div_ceil(GAP_BLOCK))
+            .into_par_iter()
+            .map(|k| gap_terms(v, k * GAP_BLOCK, ((k + 1) * GAP_BLOCK).min(gaps)))
+            .collect();
+        let mut blocks = Vec::with_capacity(per_block.len() + 1);
+        let mut acc = [Dd::ZERO; 3];
+        blocks.push(acc);
+        for b in per_block {
+            for (a, x) in acc.iter_mut().zip(b) {
+                *a = *a + x;
+            }
+            blocks.push(acc);
+        }
+        Some(GapSums { blocks })
+    }
+
+    /// The sums over the gaps `t < x`.
+    fn upto(&self, v: &[f64], x: usize) -> [Dd; 3] {
+        let k = x / GAP_BLOCK;
+        let mut s = self.blocks[k];
+        let rest = gap_terms(v, k * GAP_BLOCK, x);
+        for (a, r) in s.iter_mut().zip(rest) {
+            *a = *a + r;
+        }
+        s
+    }
+}
+
+/// `Σ d_t`, `Σ (t + 1)·d_t` and `Σ (t + 1)²·d_t` over the gaps `lo <= t < hi` of `v`.
+#[inline]
+fn gap_terms(v: &[f64], lo: usize, hi: usize) -> [Dd; 3] {
+    let mut s = [Dd::ZERO; 3];
+    for t in lo..hi {
+        let d = v[t + 1] - v[t];
+        let i = (t + 1) as f64;
+        s[0] = s[0].add_f(d);
+        s[1] = s[1] + Dd::new(i).mul_f(d);
+        s[2] = s[2] + Dd::new(i).mul_f(i).mul_f(d);
+    }
+    s
+}
+
+/// The double nearest a double-double.
+fn to_f64(x: Dd) -> f64 {
+    x.hi + x.lo
+}
+
+/// `Σ t·(t² - 1)` over the groups of `t` equal values of ascending `v` (`None` past `u128`).
+fn tie_cubes(v: &[f64]) -> Option<u128> {
+    let mut total = 0u128;
+    let mut start = 0usize;
+    for (i, w) in v.windows(2).enumerate() {
+        if w[0] != w[1] {
+            let t = (i + 1 - start) as u128;
+            total = total.checked_add(t.checked_mul(t * t - 1)?)?;
+            start = i + 1;
+        }
+    }
+    let t = (v.len() - start) as u128;
+    total.checked_add(t.checked_mul(t.checked_mul(t)?.checked_sub(1)?)?)
 }
 
 /// Asks the CPU to start loading the stride of `v` at `start` (two cache lines) into cache.
@@ -612,25 +883,32 @@ mod tests {
         Ecdf::new(SortedSample::from_vec(v.to_vec())).unwrap()
     }
 
+    /// Two small ascending samples on a grid of `[2, 3, 7, 50, 2^40][case % 5]` levels (many
+    /// ties within and across them), the second shifted by -2..=2, with ±inf now and then.
+    fn random_case(rng: &mut Rng, case: usize) -> (Vec<f64>, Vec<f64>) {
+        let n1 = 1 + (rng.next() % 60) as usize;
+        let n2 = 1 + (rng.next() % 60) as usize;
+        let levels = [2u64, 3, 7, 50, 1 << 40][case % 5];
+        let off = (rng.next() % 5) as f64 - 2.0;
+        let mut draw = |n: usize, shift: f64| -> Vec<f64> {
+            (0..n)
+                .map(|_| match rng.next() % 40 {
+                    0 => f64::INFINITY,
+                    1 => f64::NEG_INFINITY,
+                    _ => (rng.next() % levels) as f64 + shift,
+                })
+                .collect()
+        };
+        let a = SortedSample::from_vec(draw(n1, 0.0)).into_values();
+        let b = SortedSample::from_vec(draw(n2, off)).into_values();
+        (a, b)
+    }
+
     #[test]
     fn ks_equals_merge_walk_on_random_cases() {
         let mut rng = Rng(11);
         for case in 0..3000 {
-            let n1 = 1 + (rng.next() % 60) as usize;
-            let n2 = 1 + (rng.next() % 60) as usize;
-            let levels = [2u64, 3, 7, 50, 1 << 40][case % 5];
-            let off = (rng.next() % 5) as f64 - 2.0;
-            let mut draw = |n: usize, shift: f64| -> Vec<f64> {
-                (0..n)
-                    .map(|_| match rng.next() % 40 {
-                        0 => f64::INFINITY,
-                        1 => f64::NEG_INFINITY,
-                        _ => (rng.next() % levels) as f64 + shift,
-                    })
-                    .collect()
-            };
-            let a = SortedSample::from_vec(draw(n1, 0.0)).into_values();
-            let b = SortedSample::from_vec(draw(n2, off)).into_values();
+            let (a, b) = random_case(&mut rng, case);
             let e = Ecdf::new(SortedSample::from_vec(a.clone())).unwrap();
             for alt in [
                 Alternative::TwoSided,
@@ -651,6 +929,115 @@ mod tests {
                 );
                 assert_eq!(got.sign, want.sign, "{a:?} {b:?} {alt}");
             }
+        }
+    }
+
+    #[test]
+    fn cvm_equals_merge_walk() {
+        let mut rng = Rng(23);
+        // Small samples: both sums are exact, so the results are identical, bit for bit.
+        for case in 0..3000 {
+            let (a, b) = random_case(&mut rng, case);
+            let e = Ecdf::new(SortedSample::from_vec(a.clone())).unwrap();
+            for method in [CvmMethod::Auto, CvmMethod::Asymptotic] {
+                let want = cramervonmises_2samp_sorted(&a, &b, method).unwrap();
+                let got = e.cvm(&b, method).unwrap();
+                let same = |x: f64, y: f64| x.to_bits() == y.to_bits();
+                assert!(
+                    same(got.u, want.u) && same(got.statistic, want.statistic),
+                    "{a:?} {b:?} {got:?} {want:?}"
+                );
+                assert!(same(got.pvalue, want.pvalue), "{a:?} {b:?}");
+            }
+        }
+        // Large samples, where the walk's float sums round (they pass 2^53) and ours do not:
+        // equal to ~1e-15, on continuous data and on heavy ties, batch shorter and longer.
+        for (n1, n2, levels) in [
+            (300_000, 40_000, 0u64),
+            (200_000, 200_000, 1_000),
+            (50_000, 250_000, 37),
+            (400_000, 3, 0),
+        ] {
+            let mut draw = |n: usize, shift: u64| -> Vec<f64> {
+                (0..n)
+                    .map(|_| match levels {
+                        0 => (rng.next() >> 11) as f64 / (1u64 << 53) as f64 + shift as f64 * 1e-3,
+                        l => ((rng.next() % l) + shift) as f64,
+                    })
+                    .collect()
+            };
+            let a = SortedSample::from_vec(draw(n1, 0)).into_values();
+            let b = SortedSample::from_vec(draw(n2, 1)).into_values();
+            let e = Ecdf::new(SortedSample::from_vec(a.clone())).unwrap();
+            let want = cramervonmises_2samp_sorted(&a, &b, CvmMethod::Asymptotic).unwrap();
+            let got = e.cvm(&b, CvmMethod::Asymptotic).unwrap();
+            let rel = |x: f64, y: f64| (x - y).abs() <= 1e-13 * y.abs();
+            assert!(rel(got.u, want.u), "{n1} {n2} {levels}: {got:?} {want:?}");
+            assert!(rel(got.statistic, want.statistic), "{got:?} {want:?}");
+            assert!(
+                (got.pvalue - want.pvalue).abs() <= 1e-12,
+                "{got:?} {want:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn gap_sums_equal_the_merge_walk() {
+        let mut rng = Rng(31);
+        let close = |got: f64, want: f64| {
+            (got - want).abs() <= 1e-13 * want.abs() || (got - want).abs() <= 1e-300
+        };
+        // Small samples through the gap sums directly: ties within and across samples,
+        // batch values below, inside and above the reference, shifted grids.
+        for case in 0..3000 {
+            let n1 = 2 + (rng.next() % 60) as usize;
+            let n2 = 1 + (rng.next() % 60) as usize;
+            let levels = [2u64, 3, 7, 50, 1 << 40][case % 5];
+            let scale = [1.0, 1e-3, 1e200, 3.7e-200][case % 4];
+            let off = ((rng.next() % 5) as f64 - 2.0) * 0.5;
+            let mut draw = |n: usize, shift: f64| -> Vec<f64> {
+                (0..n)
+                    .map(|_| ((rng.next() % levels) as f64 + shift) * scale)
+                    .collect()
+            };
+            let a = SortedSample::from_vec(draw(n1, 0.0)).into_values();
+            let b = SortedSample::from_vec(draw(n2, off)).into_values();
+            let e = Ecdf::new(SortedSample::from_vec(a.clone())).unwrap();
+            let want = cdf_distances_sorted(&a, &b).unwrap();
+            let Some(g) = GapSums::build(&a) else {
+                assert!(a[0] != a[a.len() - 1], "{a:?}");
+                continue;
+            };
+            let (l1, l2) = e.gap_integrals(&g, &b);
+            assert!(close(l1, want.wasserstein), "{a:?} {b:?} {l1} {want:?}");
+            assert!(
+                close(energy_from_l2(l2), want.energy),
+                "{a:?} {b:?} {l2} {want:?}"
+            );
+        }
+        // Through `distances`, on references long enough to use the sums.
+        for (n1, n2, levels) in [
+            (100_000, 700, 0u64),
+            (70_000, 500, 500),
+            (200_000, 1, 0),
+            (65_536, 512, 3),
+        ] {
+            let mut draw = |n: usize, shift: f64| -> Vec<f64> {
+                (0..n)
+                    .map(|_| match levels {
+                        0 => (rng.next() >> 11) as f64 / (1u64 << 53) as f64 + shift,
+                        l => (rng.next() % l) as f64 + shift,
+                    })
+                    .collect()
+            };
+            let a = SortedSample::from_vec(draw(n1, 0.0)).into_values();
+            let b = SortedSample::from_vec(draw(n2, 0.001)).into_values();
+            let e = Ecdf::new(SortedSample::from_vec(a.clone())).unwrap();
+            let want = cdf_distances_sorted(&a, &b).unwrap();
+            let got = e.distances(&b).unwrap();
+            assert!(e.gaps.get().is_some_and(|g| g.is_some()), "{n1} {n2}");
+            assert!(close(got.wasserstein, want.wasserstein), "{got:?} {want:?}");
+            assert!(close(got.energy, want.energy), "{got:?} {want:?}");
         }
     }
 
