@@ -1039,6 +1039,26 @@ mod tests {
             assert!(close(got.wasserstein, want.wasserstein), "{got:?} {want:?}");
             assert!(close(got.energy, want.energy), "{got:?} {want:?}");
         }
+        // Infinite values on either side take the walk, with scipy's inf/NaN outcomes; an
+        // empty batch is an error.
+        let a: Vec<f64> = (0..70_000).map(|i| f64::from(i) * 0.5).collect();
+        let mut a_inf = a.clone();
+        a_inf.push(f64::INFINITY);
+        for (a, b) in [
+            (a.clone(), vec![-f64::INFINITY, 3.0]),
+            (a.clone(), vec![3.0, f64::INFINITY]),
+            (a_inf.clone(), vec![3.0, 4.0]),
+            (a_inf, vec![3.0, f64::INFINITY]),
+        ] {
+            let e = Ecdf::new(SortedSample::from_vec(a.clone())).unwrap();
+            let (got, want) = (
+                e.distances(&b).unwrap(),
+                cdf_distances_sorted(&a, &b).unwrap(),
+            );
+            let same = |x: f64, y: f64| x == y || (x.is_nan() && y.is_nan());
+            assert!(same(got.wasserstein, want.wasserstein) && same(got.energy, want.energy));
+        }
+        assert!(ecdf(&a).distances(&[]).is_err());
     }
 
     #[test]
