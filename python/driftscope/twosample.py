@@ -117,7 +117,7 @@ class ECDF:
     ``ECDF(reference).ks(batch)`` equals ``ks_2samp(reference, batch)`` and costs
     O(m log m + m log n) for a batch of m values against n reference values; so does ``cvm``
     (its rank sums are exact). ``wasserstein`` and ``energy`` cost the same for batches under
-    1/128 of a reference of 65,536 values or more, through prefix sums of the reference's gaps
+    1/64 of a reference of 65,536 values or more, through prefix sums of the reference's gaps
     built on the first call (O(n) once, 3 bytes per value); longer batches merge the pooled
     sample, O(n + m) (``wasserstein`` through the reference's bucket census from 8,192
     values). ``anderson`` always merges the pooled sample.

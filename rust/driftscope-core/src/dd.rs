@@ -14,16 +14,16 @@ pub(crate) struct Dd {
 }
 
 /// `fl(a + b)` and its rounding error, assuming `|a| >= |b|`.
-#[inline]
-fn quick_two_sum(a: f64, b: f64) -> (f64, f64) {
+#[inline(always)]
+pub(crate) fn quick_two_sum(a: f64, b: f64) -> (f64, f64) {
     let s = a + b;
     let c = s - a;
     (s, b - c)
 }
 
 /// `fl(a + b)` and its rounding error (Knuth).
-#[inline]
-fn two_sum(a: f64, b: f64) -> (f64, f64) {
+#[inline(always)]
+pub(crate) fn two_sum(a: f64, b: f64) -> (f64, f64) {
     let s = a + b;
     let c = s - a;
     let d = b - c;
@@ -32,8 +32,8 @@ fn two_sum(a: f64, b: f64) -> (f64, f64) {
 }
 
 /// `fl(a * b)` and its rounding error, exact through a fused multiply-add.
-#[inline]
-fn two_prod(a: f64, b: f64) -> (f64, f64) {
+#[inline(always)]
+pub(crate) fn two_prod(a: f64, b: f64) -> (f64, f64) {
     let p = a * b;
     (p, a.mul_add(b, -p))
 }
