@@ -8,18 +8,18 @@ use common::{best, Rng};
 use driftscope_core::categorical::{CategoryColumn, Offsets, StrArray};
 use driftscope_core::{DistinctCount, FrequentItems};
 
-/// Category ids `0..categories`, Zipf(`s`) truncated: the tail mass lands on the last id.
-fn zipf_ids(n: usize, categories: usize, s: f64, rng: &mut Rng) -> Vec<usize> {
-    let w: Vec<f64> = (1..=categories).map(|k| (k as f64).powf(-s)).collect();
-    // ζ(1.3) ≈ 3.9319: the mass beyond the last id.
-    let head: f64 = w[..categories - 1].iter().sum();
-    let mut cdf = Vec::with_capacity(categories);
+/// Category ids `0..categories`, Zipf(1.3) truncated: the tail mass beyond the last id lands
+/// on it (as NumPy's `minimum(zipf(1.3), categories) - 1`).
+fn zipf_ids(n: usize, categories: usize, rng: &mut Rng) -> Vec<usize> {
+    // ζ(1.3) ≈ 3.9319 normalizes k^-1.3; the last id takes whatever the head leaves.
     let mut acc = 0.0;
-    for x in &w[..categories - 1] {
-        acc += x / 3.9319;
-        cdf.push(acc);
-    }
-    cdf.push(1.0f64.max(head / 3.9319));
+    let mut cdf: Vec<f64> = (1..categories)
+        .map(|k| {
+            acc += (k as f64).powf(-1.3) / 3.9319;
+            acc
+        })
+        .collect();
+    cdf.push(1.0);
     (0..n)
         .map(|_| {
             let u = rng.uniform();
@@ -30,7 +30,7 @@ fn zipf_ids(n: usize, categories: usize, s: f64, rng: &mut Rng) -> Vec<usize> {
 
 fn main() {
     let (n, categories) = (1_000_000, 100_000);
-    let ids = zipf_ids(n, categories, 1.3, &mut Rng(7));
+    let ids = zipf_ids(n, categories, &mut Rng(7));
     let mut offsets = vec![0i32];
     let mut data = Vec::new();
     for &i in &ids {

@@ -336,8 +336,7 @@ impl Ecdf {
         let mut ext = Extremes::new();
         // `prev_up`: reference values <= the previous batch value.
         let mut prev_up = 0usize;
-        let mut j = 0usize;
-        while j < n2 {
+        for (j, j_end) in value_runs(current) {
             let c = current[j];
             let (lo, up, below) = places[j];
             if lo > prev_up {
@@ -350,13 +349,8 @@ impl Ecdf {
                 // The last of them is where the difference is largest.
                 ext.observe(below, cdf_diff(lo, n1f, j, n2f), true);
             }
-            let mut j_end = j + 1;
-            while j_end < n2 && current[j_end] == c {
-                j_end += 1;
-            }
             ext.observe(c, cdf_diff(up, n1f, j_end, n2f), up > lo);
             prev_up = up;
-            j = j_end;
         }
         if prev_up < n1 {
             ext.observe(r[n1 - 1], cdf_diff(n1, n1f, n2, n2f), true);
@@ -525,13 +519,8 @@ impl Ecdf {
             w.gaps(0, lo0 - 1, 0);
             w.piece(lo0, 0, current[0] - v[lo0 - 1]);
         }
-        let mut s = 0usize;
-        while s < m {
+        for (s, e) in value_runs(current) {
             let x = current[s];
-            let mut e = s + 1;
-            while e < m && current[e] == x {
-                e += 1;
-            }
             // `a` reference values at or below `x`; the next batch value `y` has `next` below it.
             let a = places[s].1;
             let (next, y) = if e < m {
@@ -550,7 +539,6 @@ impl Ecdf {
                     w.piece(next, e, y - v[next - 1]);
                 }
             }
-            s = e;
         }
         (w.l1.value(), w.l2.value())
     }
@@ -589,13 +577,7 @@ impl Ecdf {
         // previous distinct batch value, and the batch values up to it.
         let (mut x4, mut y12) = (0u128, 0u128);
         let (mut below_ref, mut below_cur) = (0u128, 0u128);
-        let mut s = 0usize;
-        while s < current.len() {
-            let x = current[s];
-            let mut e = s + 1;
-            while e < current.len() && current[e] == x {
-                e += 1;
-            }
+        for (s, e) in value_runs(current) {
             let (lo, hi) = (wide(places[s].0), wide(places[s].1));
             let (ty, upto) = (wide(e - s), wide(e));
             // Reference values strictly between the previous batch value and `x`: `y` is
@@ -609,7 +591,6 @@ impl Ecdf {
             y12 = y12.checked_add(own)?.checked_add(cube)?;
             below_ref = hi;
             below_cur = upto;
-            s = e;
         }
         let above = (n - below_ref).checked_mul((2 * m).checked_pow(2)?)?;
         x4 = x4.checked_add(above)?;
@@ -837,19 +818,21 @@ fn to_f64(x: Dd) -> f64 {
     x.hi + x.lo
 }
 
+/// The runs of equal values of ascending `v`, as `(start, end)` index pairs.
+fn value_runs(v: &[f64]) -> impl Iterator<Item = (usize, usize)> + '_ {
+    v.chunk_by(|a, b| a == b).scan(0usize, |start, run| {
+        let s = *start;
+        *start += run.len();
+        Some((s, *start))
+    })
+}
+
 /// `Σ t·(t² - 1)` over the groups of `t` equal values of ascending `v` (`None` past `u128`).
 fn tie_cubes(v: &[f64]) -> Option<u128> {
-    let mut total = 0u128;
-    let mut start = 0usize;
-    for (i, w) in v.windows(2).enumerate() {
-        if w[0] != w[1] {
-            let t = (i + 1 - start) as u128;
-            total = total.checked_add(t.checked_mul(t * t - 1)?)?;
-            start = i + 1;
-        }
-    }
-    let t = (v.len() - start) as u128;
-    total.checked_add(t.checked_mul(t.checked_mul(t)?.checked_sub(1)?)?)
+    value_runs(v).try_fold(0u128, |total, (s, e)| {
+        let t = (e - s) as u128;
+        total.checked_add(t.checked_mul(t * t - 1)?)
+    })
 }
 
 /// Asks the CPU to start loading the stride of `v` at `start` (two cache lines) into cache.
@@ -987,6 +970,18 @@ mod tests {
         (a, b)
     }
 
+    /// `n` ascending values plus `shift`: uniform in [0, 1) for `levels == 0`, else integers
+    /// `0..levels` (heavy ties).
+    fn large_sample(rng: &mut Rng, n: usize, levels: u64, shift: f64) -> Vec<f64> {
+        let v = (0..n)
+            .map(|_| match levels {
+                0 => (rng.next() >> 11) as f64 / (1u64 << 53) as f64 + shift,
+                l => (rng.next() % l) as f64 + shift,
+            })
+            .collect();
+        SortedSample::from_vec(v).into_values()
+    }
+
     #[test]
     fn ks_equals_merge_walk_on_random_cases() {
         let mut rng = Rng(11);
@@ -1041,16 +1036,9 @@ mod tests {
             (50_000, 250_000, 37),
             (400_000, 3, 0),
         ] {
-            let mut draw = |n: usize, shift: u64| -> Vec<f64> {
-                (0..n)
-                    .map(|_| match levels {
-                        0 => (rng.next() >> 11) as f64 / (1u64 << 53) as f64 + shift as f64 * 1e-3,
-                        l => ((rng.next() % l) + shift) as f64,
-                    })
-                    .collect()
-            };
-            let a = SortedSample::from_vec(draw(n1, 0)).into_values();
-            let b = SortedSample::from_vec(draw(n2, 1)).into_values();
+            let shift = if levels == 0 { 1e-3 } else { 1.0 };
+            let a = large_sample(&mut rng, n1, levels, 0.0);
+            let b = large_sample(&mut rng, n2, levels, shift);
             let e = Ecdf::new(SortedSample::from_vec(a.clone())).unwrap();
             let want = cramervonmises_2samp_sorted(&a, &b, CvmMethod::Asymptotic).unwrap();
             let got = e.cvm(&b, CvmMethod::Asymptotic).unwrap();
@@ -1105,16 +1093,8 @@ mod tests {
             (200_000, 1, 0),
             (65_536, 512, 3),
         ] {
-            let mut draw = |n: usize, shift: f64| -> Vec<f64> {
-                (0..n)
-                    .map(|_| match levels {
-                        0 => (rng.next() >> 11) as f64 / (1u64 << 53) as f64 + shift,
-                        l => (rng.next() % l) as f64 + shift,
-                    })
-                    .collect()
-            };
-            let a = SortedSample::from_vec(draw(n1, 0.0)).into_values();
-            let b = SortedSample::from_vec(draw(n2, 0.001)).into_values();
+            let a = large_sample(&mut rng, n1, levels, 0.0);
+            let b = large_sample(&mut rng, n2, levels, 0.001);
             let e = Ecdf::new(SortedSample::from_vec(a.clone())).unwrap();
             let want = cdf_distances_sorted(&a, &b).unwrap();
             let got = e.distances(&b).unwrap();

@@ -250,8 +250,11 @@ const MERGE_TWO_WAYS_MIN: usize = 64;
 /// Each step of a branch-free merge waits for the previous step's loads, so two merges run
 /// interleaved: the first half of the output merged from the front, the second from the back.
 /// Where the halves part is found by bisection (the "merge path"), with the same tie rule.
+///
+/// Writes the first `x.len() + y.len()` items of `out`, which must hold that many.
 fn merge_into(x: &[f64], y: &[f64], out: &mut [f64]) {
-    let n = (x.len() + y.len()).min(out.len());
+    let n = x.len() + y.len();
+    let out = &mut out[..n];
     let front = n / 2;
     // The smallest i with x[i] not before y[front - i - 1]: then x[..i] and y[..front - i]
     // are the first `front` items.
@@ -266,7 +269,7 @@ fn merge_into(x: &[f64], y: &[f64], out: &mut [f64]) {
     }
     let (x1, x2) = x.split_at(lo);
     let (y1, y2) = y.split_at(front - lo);
-    let (out1, out2) = out[..n].split_at_mut(front);
+    let (out1, out2) = out.split_at_mut(front);
     let (mut a, mut b, mut o) = (0, 0, 0);
     let (mut c, mut d, mut p) = (x2.len(), y2.len(), out2.len());
     while a < x1.len() && b < y1.len() && c > 0 && d > 0 {

@@ -146,9 +146,7 @@ pub fn sort_f64_pair(a: &mut [f64], b: &mut [f64]) {
 #[inline(always)]
 pub(crate) fn key(x: f64) -> u64 {
     // -0.0 + 0.0 == +0.0 under round-to-nearest, so both zeros share one key.
-    let bits = (x + 0.0).to_bits();
-    let mask = ((bits as i64 >> 63) as u64) | (1u64 << 63);
-    bits ^ mask
+    total_order_key(x + 0.0)
 }
 
 /// The order-preserving key of `x` with `-0.0` kept below `+0.0` (IEEE-754 total order):
