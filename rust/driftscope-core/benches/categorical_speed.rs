@@ -2,7 +2,7 @@
 //! index), a string column, an integer column.
 //! Run: cargo bench -p driftscope-core --bench categorical_speed
 #![allow(clippy::unwrap_used)] // a benchmark: failing loudly is the point
-use driftscope_core::categorical::{
+use driftscope_core::binned::categorical::{
     CategoryColumn, CategoryCounts, DictValues, Offsets, StrArray, DEFAULT_CAPACITY,
 };
 use driftscope_core::{Chunk, Values};

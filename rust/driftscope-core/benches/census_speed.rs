@@ -3,10 +3,10 @@
 //! them, on 10M vs 10M normal values, best of several runs.
 //! Run: cargo bench -p driftscope-core --bench census_speed [-- N]
 #![allow(clippy::unwrap_used)] // a benchmark: failing loudly is the point
-use driftscope_core::census::{ks_2samp_chunks, wasserstein_chunks};
-use driftscope_core::ks::{ks_2samp_sorted, Alternative, KsMethod};
-use driftscope_core::sort::sort_pair;
-use driftscope_core::wasserstein::cdf_distances_sorted;
+use driftscope_core::numeric::sort::sort_pair;
+use driftscope_core::twosample::census::{ks_2samp_chunks, wasserstein_chunks};
+use driftscope_core::twosample::ks::{ks_2samp_sorted, Alternative, KsMethod};
+use driftscope_core::twosample::wasserstein::cdf_distances_sorted;
 use driftscope_core::{Chunk, Values};
 use std::time::Instant;
 

@@ -5,7 +5,7 @@
 mod common;
 
 use common::{best, Rng};
-use driftscope_core::categorical::{CategoryColumn, Offsets, StrArray};
+use driftscope_core::binned::categorical::{CategoryColumn, Offsets, StrArray};
 use driftscope_core::{DistinctCount, FrequentItems};
 
 /// Category ids `0..categories`, Zipf(1.3) truncated: the tail mass beyond the last id lands

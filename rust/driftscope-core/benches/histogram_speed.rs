@@ -16,8 +16,8 @@
 //! `valgrind --tool=callgrind --toggle-collect='histogram_speed::hist_js'`, or `quantile_psi`);
 //! `HIST_REPS=<n>` sets the repetitions of each best-of timing (default 15).
 #![allow(clippy::unwrap_used)] // a benchmark: failing loudly is the point
-use driftscope_core::divergence::{js_distance, psi, Smoothing};
-use driftscope_core::histogram::{Binning, Histogram};
+use driftscope_core::binned::divergence::{js_distance, psi, Smoothing};
+use driftscope_core::binned::histogram::{Binning, Histogram};
 use driftscope_core::{Chunk, Values};
 use rayon::prelude::*;
 use std::time::Instant;

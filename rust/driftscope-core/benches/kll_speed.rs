@@ -10,7 +10,7 @@
 //! DataSketches 5.2.0 `kll_doubles_sketch(200).update(ndarray)` ~360-440 ms. One value at a
 //! time is DataSketches' algorithm step for step (the validation-mode goldens prove it); the
 //! block path selects what several compactions of a whole block keep instead (see `kll.rs`).
-use driftscope_core::kll::Kll;
+use driftscope_core::sketch::kll::Kll;
 use driftscope_core::{Chunk, Values};
 
 mod common;

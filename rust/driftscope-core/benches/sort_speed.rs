@@ -3,7 +3,7 @@
 //! total-order keys, and `sort_unstable_by(f64::total_cmp)`), best of several runs.
 //! Run: cargo bench -p driftscope-core --bench sort_speed [-- SHAPE|pair|small]
 use common::{best, Rng};
-use driftscope_core::sort::{sort_pair, SortedSample};
+use driftscope_core::numeric::sort::{sort_pair, SortedSample};
 use driftscope_core::{Chunk, Values};
 
 mod common;

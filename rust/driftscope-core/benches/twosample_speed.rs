@@ -3,9 +3,9 @@
 //! float64, best of several runs; the kernels alone are timed too.
 //! Run: cargo bench -p driftscope-core --bench twosample_speed [-- N]
 use common::{best, Rng};
-use driftscope_core::anderson::{anderson_ksamp_sorted, AndersonVariant};
-use driftscope_core::cvm::{cramervonmises_2samp_sorted, CvmMethod};
-use driftscope_core::sort::sort_pair;
+use driftscope_core::numeric::sort::sort_pair;
+use driftscope_core::twosample::anderson::{anderson_ksamp_sorted, AndersonVariant};
+use driftscope_core::twosample::cvm::{cramervonmises_2samp_sorted, CvmMethod};
 use driftscope_core::{Chunk, Values};
 
 mod common;

@@ -1,49 +1,43 @@
 //! driftscope-core: the pure-Rust kernels of driftscope.
 //!
 //! Everything here works on plain data — typed slices plus an optional Arrow-style validity
-//! bitmap ([`column::Chunk`]) — and knows nothing of Python, NumPy or any one Arrow version.
+//! bitmap ([`io::column::Chunk`]) — and knows nothing of Python, NumPy or any one Arrow version.
 //! The binding crate (`driftscope-py`) turns Python inputs into these views.
+//!
+//! The modules name the layers, and data flows one way through them:
+//!
+//! | layer | what it holds |
+//! | --- | --- |
+//! | [`io`] | the plain column views kernels read, and the serialization envelope |
+//! | [`numeric`] | foundations: special functions, double-double, sorting, distribution functions, moments |
+//! | [`twosample`] | exact two-sample tests: bucket census, ECDF, KS, Cramér–von Mises, Anderson–Darling, Wasserstein |
+//! | [`binned`] | histograms, category counts and the divergences between them |
+//! | [`sketch`] | mergeable sketches: KLL quantiles, sketch KS, frequent items, distinct counts |
 
-pub mod column;
 pub mod error;
-pub mod moments;
-pub mod serial;
 
-pub mod anderson;
-pub mod census;
-mod cephes;
-pub mod cvm;
-mod dd;
-pub mod ecdf;
-pub mod kolmogorov;
-pub mod ks;
-pub mod ks_sketch;
-mod npcompat;
-mod runs;
-pub mod sort;
-pub mod wasserstein;
+pub mod binned;
+pub mod io;
+pub mod numeric;
+pub mod sketch;
+pub mod twosample;
 
-pub mod categorical;
-pub mod distinct;
-pub mod divergence;
-pub mod frequent;
-pub mod histogram;
-pub mod kll;
-pub mod quantile;
-pub mod special;
-
-pub use anderson::{anderson_ksamp_sorted, AndersonResult, AndersonVariant, PvalueBound};
-pub use categorical::{Category, CategoryCounts};
-pub use column::{Chunk, Numeric, Validity, Values};
-pub use cvm::{cramervonmises_2samp_sorted, CvmMethod, CvmResult};
-pub use distinct::DistinctCount;
-pub use divergence::{ContingencyTest, Measure, Smoothing};
-pub use ecdf::Ecdf;
+pub use binned::categorical::{Category, CategoryCounts};
+pub use binned::divergence::{ContingencyTest, Measure, Smoothing};
+pub use binned::histogram::{BinRule, Binning, Histogram};
 pub use error::{Error, Result};
-pub use frequent::FrequentItems;
-pub use histogram::{BinRule, Binning, Histogram};
-pub use kll::Kll;
-pub use ks::{ks_2samp_sorted, Alternative, KsFallback, KsMethod, KsResult, KsStatistic};
-pub use moments::Moments;
-pub use sort::SortedSample;
-pub use wasserstein::{cdf_distances_sorted, CdfDistances};
+pub use io::column::{Chunk, Numeric, Validity, Values};
+pub use numeric::moments::Moments;
+pub use numeric::sort::SortedSample;
+pub use sketch::distinct::DistinctCount;
+pub use sketch::frequent::FrequentItems;
+pub use sketch::kll::Kll;
+pub use twosample::anderson::{
+    anderson_ksamp_sorted, AndersonResult, AndersonVariant, PvalueBound,
+};
+pub use twosample::cvm::{cramervonmises_2samp_sorted, CvmMethod, CvmResult};
+pub use twosample::ecdf::Ecdf;
+pub use twosample::ks::{
+    ks_2samp_sorted, Alternative, KsFallback, KsMethod, KsResult, KsStatistic,
+};
+pub use twosample::wasserstein::{cdf_distances_sorted, CdfDistances};

@@ -3,12 +3,12 @@
 
 #![allow(clippy::unwrap_used)]
 
-use driftscope_core::anderson::{anderson_ksamp_sorted, AndersonVariant};
-use driftscope_core::cvm::{cramervonmises_2samp_sorted, CvmMethod};
-use driftscope_core::ecdf::Ecdf;
-use driftscope_core::ks::{ks_2samp_sorted, Alternative, KsMethod};
-use driftscope_core::sort::SortedSample;
-use driftscope_core::wasserstein::cdf_distances_sorted;
+use driftscope_core::numeric::sort::SortedSample;
+use driftscope_core::twosample::anderson::{anderson_ksamp_sorted, AndersonVariant};
+use driftscope_core::twosample::cvm::{cramervonmises_2samp_sorted, CvmMethod};
+use driftscope_core::twosample::ecdf::Ecdf;
+use driftscope_core::twosample::ks::{ks_2samp_sorted, Alternative, KsMethod};
+use driftscope_core::twosample::wasserstein::cdf_distances_sorted;
 use std::time::Instant;
 
 fn normalish(seed: u64, n: usize, shift: f64) -> Vec<f64> {
@@ -69,7 +69,7 @@ fn kernel_timings() {
             .unwrap()
     });
     time("  its p-value (kstwo.sf, n = 99010)", || {
-        driftscope_core::ks::ks_pvalue(&stat, KsMethod::Auto)
+        driftscope_core::twosample::ks::ks_pvalue(&stat, KsMethod::Auto)
     });
     let m = 1_000_000;
     let c = SortedSample::from_vec(normalish(4, m, 0.0));

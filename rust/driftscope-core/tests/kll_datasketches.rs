@@ -5,7 +5,7 @@
 
 #![allow(clippy::unwrap_used)]
 
-use driftscope_core::kll::{Kll, SortedView};
+use driftscope_core::sketch::kll::{Kll, SortedView};
 use driftscope_core::{Chunk, Values};
 use serde_json::Value;
 

@@ -2,8 +2,8 @@
 
 #![allow(clippy::unwrap_used)]
 
-use driftscope_core::ecdf::Ecdf;
-use driftscope_core::sort::SortedSample;
+use driftscope_core::numeric::sort::SortedSample;
+use driftscope_core::twosample::ecdf::Ecdf;
 use serde_json::Value;
 
 mod common;
@@ -33,7 +33,7 @@ fn close(got: f64, want: f64, rtol: f64) -> bool {
 
 #[test]
 fn kolmogorov_distributions() {
-    use driftscope_core::kolmogorov::{kstwo_sf, smirnov};
+    use driftscope_core::numeric::kolmogorov::{kstwo_sf, smirnov};
     let data = load("kolmogorov_cases.json");
     let mut worst = (0.0f64, String::new());
     let mut bad = Vec::new();
@@ -78,7 +78,7 @@ fn kolmogorov_distributions() {
 
 #[test]
 fn ks_2samp_sweep() {
-    use driftscope_core::ks::{ks_2samp_sorted, Alternative, KsMethod};
+    use driftscope_core::twosample::ks::{ks_2samp_sorted, Alternative, KsMethod};
     let data = load("ks_cases.json");
     let mut bad = Vec::new();
     let mut worst = (0.0f64, String::new());
@@ -137,7 +137,7 @@ fn ks_2samp_sweep() {
 
 #[test]
 fn cramervonmises_2samp_sweep() {
-    use driftscope_core::cvm::{cramervonmises_2samp_sorted, CvmMethod};
+    use driftscope_core::twosample::cvm::{cramervonmises_2samp_sorted, CvmMethod};
     let data = load("cvm_cases.json");
     let mut bad = Vec::new();
     let mut worst = (0.0f64, String::new());
@@ -185,7 +185,7 @@ fn cramervonmises_2samp_sweep() {
 
 #[test]
 fn anderson_ksamp_sweep() {
-    use driftscope_core::anderson::{anderson_ksamp_sorted, AndersonVariant};
+    use driftscope_core::twosample::anderson::{anderson_ksamp_sorted, AndersonVariant};
     let data = load("anderson_cases.json");
     let mut bad = Vec::new();
     let mut worst = (0.0f64, String::new());
@@ -238,7 +238,7 @@ fn anderson_ksamp_sweep() {
 
 #[test]
 fn wasserstein_and_energy_sweep() {
-    use driftscope_core::wasserstein::cdf_distances_sorted;
+    use driftscope_core::twosample::wasserstein::cdf_distances_sorted;
     let data = load("wasserstein_cases.json");
     let mut bad = Vec::new();
     let mut worst = 0.0f64;

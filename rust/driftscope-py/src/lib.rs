@@ -6,38 +6,37 @@
 
 use pyo3::prelude::*;
 
-mod categorical;
-mod distinct;
-mod divergence;
+mod binned;
 mod errors;
-mod frequent;
-mod histogram;
-mod input;
-mod kll;
-mod moments;
+mod io;
+mod numeric;
+mod sketch;
 mod twosample;
 
 #[pymodule]
 fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
-    m.add_class::<moments::PyMoments>()?;
+    m.add_class::<numeric::moments::PyMoments>()?;
     m.add_class::<twosample::PyEcdf>()?;
-    m.add_class::<histogram::PyHistogram>()?;
-    m.add_class::<categorical::PyCategoryCounts>()?;
-    m.add_class::<kll::PyKll>()?;
-    m.add_class::<frequent::PyFrequentItems>()?;
-    m.add_class::<distinct::PyDistinctCount>()?;
-    m.add_function(wrap_pyfunction!(kll::ks_sketch, m)?)?;
+    m.add_class::<binned::histogram::PyHistogram>()?;
+    m.add_class::<binned::categorical::PyCategoryCounts>()?;
+    m.add_class::<sketch::kll::PyKll>()?;
+    m.add_class::<sketch::frequent::PyFrequentItems>()?;
+    m.add_class::<sketch::distinct::PyDistinctCount>()?;
+    m.add_function(wrap_pyfunction!(sketch::kll::ks_sketch, m)?)?;
     m.add_function(wrap_pyfunction!(twosample::ks_2samp, m)?)?;
     m.add_function(wrap_pyfunction!(twosample::cdf_distances, m)?)?;
     m.add_function(wrap_pyfunction!(twosample::wasserstein_distance, m)?)?;
     m.add_function(wrap_pyfunction!(twosample::cramervonmises_2samp, m)?)?;
     m.add_function(wrap_pyfunction!(twosample::anderson_ksamp, m)?)?;
-    m.add_function(wrap_pyfunction!(divergence::divergence_counts, m)?)?;
-    m.add_function(wrap_pyfunction!(divergence::contingency, m)?)?;
-    m.add_function(wrap_pyfunction!(divergence::divergence_columns, m)?)?;
-    m.add_function(wrap_pyfunction!(divergence::contingency_columns, m)?)?;
-    m.add_function(wrap_pyfunction!(input::_column_buffers, m)?)?;
-    m.add_function(wrap_pyfunction!(input::_category_buffers, m)?)?;
+    m.add_function(wrap_pyfunction!(binned::divergence::divergence_counts, m)?)?;
+    m.add_function(wrap_pyfunction!(binned::divergence::contingency, m)?)?;
+    m.add_function(wrap_pyfunction!(binned::divergence::divergence_columns, m)?)?;
+    m.add_function(wrap_pyfunction!(
+        binned::divergence::contingency_columns,
+        m
+    )?)?;
+    m.add_function(wrap_pyfunction!(io::input::_column_buffers, m)?)?;
+    m.add_function(wrap_pyfunction!(io::input::_category_buffers, m)?)?;
     Ok(())
 }

@@ -3,19 +3,21 @@
 //! Each function returns a plain dict; `driftscope/twosample.py` turns it into a scipy-like
 //! result object and raises scipy's warnings, so the Python surface stays in one place.
 
-use driftscope_core::anderson::{anderson_ksamp_sorted, AndersonResult, AndersonVariant};
-use driftscope_core::census::{ks_2samp_chunks, wasserstein_chunks, Skipped};
-use driftscope_core::cvm::{cramervonmises_2samp_sorted, CvmMethod, CvmResult};
-use driftscope_core::ks::{Alternative, KsMethod, KsResult};
-use driftscope_core::sort::{sort_pair, SortedSample};
-use driftscope_core::wasserstein::cdf_distances_sorted;
+use driftscope_core::numeric::sort::{sort_pair, SortedSample};
+use driftscope_core::twosample::anderson::{
+    anderson_ksamp_sorted, AndersonResult, AndersonVariant,
+};
+use driftscope_core::twosample::census::{ks_2samp_chunks, wasserstein_chunks, Skipped};
+use driftscope_core::twosample::cvm::{cramervonmises_2samp_sorted, CvmMethod, CvmResult};
+use driftscope_core::twosample::ks::{Alternative, KsMethod, KsResult};
+use driftscope_core::twosample::wasserstein::cdf_distances_sorted;
 use driftscope_core::{Ecdf, Error};
 use numpy::{PyArray1, PyArrayMethods};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyTuple};
 
 use crate::errors::{compute, core_err, invalid_value};
-use crate::input::{bytes_arg, extract_column, reduce_with_bytes};
+use crate::io::input::{bytes_arg, extract_column, reduce_with_bytes};
 
 fn parse<T: std::str::FromStr<Err = Error>>(s: &str) -> PyResult<T> {
     s.parse::<T>().map_err(core_err)

@@ -1,4 +1,4 @@
-"""Expected values for the histogram tests (src/histogram.rs), computed with NumPy.
+"""Expected values for the histogram tests (src/binned/histogram.rs), computed with NumPy.
 
 Run from this directory: python3 gen_histogram_numpy.py > histogram_numpy.json
 (numpy 2.4). Non-finite data values are written as the strings "inf", "-inf", "nan".

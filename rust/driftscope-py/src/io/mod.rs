@@ -1,0 +1,3 @@
+//! Input adapters: Python columns and tables into the core's plain views.
+
+pub mod input;

@@ -1,0 +1,3 @@
+//! Bindings of the numeric layer: the streaming `Moments` summary.
+
+pub mod moments;
