@@ -430,11 +430,6 @@ def test_seeded_sketches_are_reproducible() -> None:
     assert a.n == c.n
 
 
-def test_gil_is_released_while_updating(gil_ticks: Callable[[Callable[[], object]], int]) -> None:
-    x = np.random.default_rng(8).normal(size=5_000_000)
-    assert gil_ticks(lambda: ds.KLL().update(x)) > 100
-
-
 @pytest.mark.parametrize("n", [20_000, 100_000])  # one value at a time; blocks of 32,768
 def test_guarantee_holds_in_99_percent_of_trials(n: int) -> None:
     """normalized_rank_error() is a 99%-confidence bound on the worst of the 99 quantiles."""

@@ -18,15 +18,10 @@ from hypothesis import strategies as hst
 from hypothesis.extra import numpy as hnp
 
 import driftscope as ds
+from helpers import close
 
 ALTERNATIVES = ["two-sided", "less", "greater"]
 KS_METHODS = ["auto", "exact", "asymp"]
-
-
-def rel_close(a: float, b: float, rtol: float, atol: float = 0.0) -> bool:
-    if a == b or (math.isnan(a) and math.isnan(b)):
-        return True
-    return abs(a - b) <= max(rtol * max(abs(a), abs(b)), atol)
 
 
 def same(x: Any, y: Any) -> bool:
@@ -61,7 +56,7 @@ def assert_ks_equal(a: np.ndarray, b: np.ndarray, alternative: str, method: str)
     ours, our_warnings = call(ds.ks_2samp, a, b, alternative=alternative, method=method)
     theirs, their_warnings = call(st.ks_2samp, a, b, alternative=alternative, method=method)
     assert ours.statistic == theirs.statistic
-    assert rel_close(ours.pvalue, float(theirs.pvalue), 1e-10), (ours.pvalue, theirs.pvalue)
+    assert close(ours.pvalue, float(theirs.pvalue), 1e-10), (ours.pvalue, theirs.pvalue)
     assert ours.statistic_location == theirs.statistic_location
     assert ours.statistic_sign == theirs.statistic_sign
     # scipy's own divide-by-zero noise aside, both warn about the same fallback
@@ -102,8 +97,8 @@ def test_ks_2samp_parity_at_larger_sizes(sizes: tuple[int, int], alternative: st
 
 @given(samples(200), samples(200))
 def test_wasserstein_and_energy_parity(a: np.ndarray, b: np.ndarray) -> None:
-    assert rel_close(ds.wasserstein_distance(a, b), st.wasserstein_distance(a, b), 1e-12, 1e-300)
-    assert rel_close(ds.energy_distance(a, b), st.energy_distance(a, b), 1e-12, 1e-300)
+    assert close(ds.wasserstein_distance(a, b), st.wasserstein_distance(a, b), 1e-12, 1e-300)
+    assert close(ds.energy_distance(a, b), st.energy_distance(a, b), 1e-12, 1e-300)
 
 
 @given(samples(25), samples(25), hst.sampled_from(["auto", "exact", "asymptotic"]))
@@ -114,17 +109,17 @@ def test_cramervonmises_parity(a: np.ndarray, b: np.ndarray, method: str) -> Non
     with np.errstate(all="ignore"), warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
         theirs = st.cramervonmises_2samp(a, b, method=method)
-    assert rel_close(ours.statistic, theirs.statistic, 1e-12)
+    assert close(ours.statistic, theirs.statistic, 1e-12)
     # scipy's asymptotic p-value uses AMOS kv(1/4, .), off by up to ~1e-13 absolute
-    assert rel_close(ours.pvalue, theirs.pvalue, 1e-10, 1e-13), (ours.pvalue, theirs.pvalue)
+    assert close(ours.pvalue, theirs.pvalue, 1e-10, 1e-13), (ours.pvalue, theirs.pvalue)
 
 
 def test_cramervonmises_parity_large() -> None:
     rng = np.random.default_rng(3)
     a, b = rng.normal(size=5000), rng.normal(0.03, size=4000)
     ours, theirs = ds.cramervonmises_2samp(a, b), st.cramervonmises_2samp(a, b)
-    assert rel_close(ours.statistic, theirs.statistic, 1e-12)
-    assert rel_close(ours.pvalue, theirs.pvalue, 1e-10, 1e-13)
+    assert close(ours.statistic, theirs.statistic, 1e-12)
+    assert close(ours.pvalue, theirs.pvalue, 1e-10, 1e-13)
 
 
 def scipy_anderson(samples_: list[np.ndarray], midrank: bool) -> Any:
@@ -159,9 +154,9 @@ def test_anderson_ksamp_parity(samples_: list[np.ndarray], midrank: bool) -> Non
         return
     theirs, their_warnings = scipy_anderson(samples_, midrank)
     ours, our_warnings = call(ds.anderson_ksamp, samples_, midrank=midrank)
-    assert rel_close(ours.statistic, theirs.statistic, 1e-12, 1e-12)
+    assert close(ours.statistic, theirs.statistic, 1e-12, 1e-12)
     assert np.allclose(ours.critical_values, theirs.critical_values, rtol=1e-12, atol=0)
-    assert rel_close(ours.pvalue, theirs.pvalue, 1e-10)
+    assert close(ours.pvalue, theirs.pvalue, 1e-10)
     # where scipy's statistic is 0/0 NumPy warns; we say so in our own words
     numpy_nan = [w for w in their_warnings if "invalid value encountered" in w]
     assert [w for w in our_warnings if "undefined (0/0)" not in w] == [
@@ -228,7 +223,7 @@ def test_infinities_take_part_like_scipy() -> None:
     assert r.inf_counts == (2, 1)
     with np.errstate(all="ignore"):
         expected = st.wasserstein_distance(a, b)
-    assert rel_close(ds.wasserstein_distance(a, b), expected, 1e-12)
+    assert close(ds.wasserstein_distance(a, b), expected, 1e-12)
 
 
 @pytest.mark.parametrize("scale", [1e-300, 1e300])
@@ -236,7 +231,7 @@ def test_extreme_magnitudes(scale: float) -> None:
     rng = np.random.default_rng(9)
     a, b = rng.normal(size=500) * scale, rng.normal(0.1, size=400) * scale
     assert_ks_equal(a, b, "two-sided", "auto")
-    assert rel_close(
+    assert close(
         ds.cramervonmises_2samp(a, b).statistic, st.cramervonmises_2samp(a, b).statistic, 1e-12
     )
 
@@ -294,8 +289,8 @@ def test_long_samples_walked_in_parallel_match_scipy(ties: bool) -> None:
         a, b = np.round(a * 4), np.round(b * 4)
     for alternative in ALTERNATIVES:
         assert_ks_equal(a, b, alternative, "auto")
-    assert rel_close(ds.wasserstein_distance(a, b), st.wasserstein_distance(a, b), 1e-12)
-    assert rel_close(ds.energy_distance(a, b), st.energy_distance(a, b), 1e-12)
+    assert close(ds.wasserstein_distance(a, b), st.wasserstein_distance(a, b), 1e-12)
+    assert close(ds.energy_distance(a, b), st.energy_distance(a, b), 1e-12)
     assert ds.ECDF(a).ks(b) == ds.ks_2samp(a, b)
 
 
@@ -319,9 +314,9 @@ def test_ecdf_distances_match_scipy_for_small_batches(
         a, b = np.round(a, decimals), np.round(b, decimals)
     a, b = a * magnitude, b * magnitude
     e = ds.ECDF(a)
-    assert rel_close(e.wasserstein(b), st.wasserstein_distance(a, b), 1e-12)
-    assert rel_close(e.energy(b), st.energy_distance(a, b), 1e-12)
-    assert rel_close(e.wasserstein(b), ds.wasserstein_distance(a, b), 1e-13)
+    assert close(e.wasserstein(b), st.wasserstein_distance(a, b), 1e-12)
+    assert close(e.energy(b), st.energy_distance(a, b), 1e-12)
+    assert close(e.wasserstein(b), ds.wasserstein_distance(a, b), 1e-13)
 
 
 @settings(max_examples=10)
@@ -345,13 +340,13 @@ def test_ecdf_cvm_matches_scipy_on_large_samples(
     a, b = a * magnitude, b * magnitude
     ours = ds.ECDF(a).cvm(b)
     theirs = st.cramervonmises_2samp(a, b)
-    assert rel_close(ours.statistic, theirs.statistic, 1e-12), (ours, theirs)
+    assert close(ours.statistic, theirs.statistic, 1e-12), (ours, theirs)
     # Far in the tail scipy's asymptotic p-value is 1 minus a long series near 1 (16,376 terms
     # for 300,000 integers against 7): the last bits of the statistic move it by ~1e-15.
-    assert rel_close(ours.pvalue, theirs.pvalue, 1e-10, 1e-13), (ours, theirs)
+    assert close(ours.pvalue, theirs.pvalue, 1e-10, 1e-13), (ours, theirs)
     direct = ds.cramervonmises_2samp(a, b)
-    assert rel_close(ours.statistic, direct.statistic, 1e-13)
-    assert rel_close(direct.pvalue, theirs.pvalue, 1e-10, 1e-13), (direct, theirs)
+    assert close(ours.statistic, direct.statistic, 1e-13)
+    assert close(direct.pvalue, theirs.pvalue, 1e-10, 1e-13), (direct, theirs)
 
 
 @settings(max_examples=12)
@@ -377,11 +372,11 @@ def test_bucket_census_paths_match_scipy(
     for alternative in ALTERNATIVES:
         assert_ks_equal(a, b, alternative, "auto")
     ours, theirs = ds.wasserstein_distance(a, b), st.wasserstein_distance(a, b)
-    assert rel_close(ours, theirs, 1e-12), (ours, theirs)
+    assert close(ours, theirs, 1e-12), (ours, theirs)
     ecdf = ds.ECDF(a)
     assert ecdf.ks(b) == ds.ks_2samp(a, b)
     assert ecdf.ks(b[:10_000], "less") == ds.ks_2samp(a, b[:10_000], "less")
-    assert rel_close(ecdf.wasserstein(b), theirs, 1e-12)
+    assert close(ecdf.wasserstein(b), theirs, 1e-12)
     # NaN and nulls are skipped and counted on the census path too.
     holes = b.copy()
     holes[::1000] = np.nan
@@ -401,7 +396,7 @@ def test_bucket_census_paths_match_scipy(
     assert same_test(r, ds.ks_2samp(a, kept)) and r.nan_counts == (0, 120)
     # (chunks split the census passes differently: sums may differ in the last bit)
     w = ds.wasserstein_distance(a, chunked)
-    assert rel_close(w, ds.wasserstein_distance(a, kept), 1e-14)
+    assert close(w, ds.wasserstein_distance(a, kept), 1e-14)
     nulls = pa.array(b, mask=np.arange(b.size) % 997 == 0)
     r = ecdf.ks(nulls)
     assert same_test(r, ecdf.ks(b[np.arange(b.size) % 997 != 0])) and r.null_counts[1] == 121

@@ -25,7 +25,7 @@ pub mod twosample;
 pub use binned::categorical::{Category, CategoryCounts};
 pub use binned::divergence::{ContingencyTest, Measure, Smoothing};
 pub use binned::histogram::{BinRule, Binning, Histogram};
-pub use error::{Error, Result};
+pub use error::{Error, Num, Result};
 pub use io::column::{Chunk, Numeric, Validity, Values};
 pub use numeric::moments::Moments;
 pub use numeric::sort::SortedSample;

@@ -47,7 +47,7 @@
 //! count is 0); here such columns are dropped first and `k` counts the remaining ones, which
 //! is what scipy returns on the table without them.
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Num, Result};
 use crate::numeric::npcompat::pairwise_sum;
 use crate::numeric::special::{chdtrc, rel_entr, xlogy};
 
@@ -166,7 +166,8 @@ fn check_counts(name: &str, c: &[f64]) -> Result<f64> {
         .find(|(_, x)| !(x.is_finite() && **x >= 0.0))
     {
         return Err(Error::InvalidArgument(format!(
-            "{name}[{i}] is {x}; counts must be finite and non-negative"
+            "{name}[{i}] is {}; counts must be finite and non-negative",
+            Num(x)
         )));
     }
     let total = pairwise_sum(c.len(), |i| c[i]);
@@ -188,7 +189,8 @@ fn check_base(base: Option<f64>) -> Result<f64> {
         None => Ok(1.0),
         Some(b) if b.is_finite() && b > 0.0 && b != 1.0 => Ok(b.ln()),
         Some(b) => Err(Error::InvalidArgument(format!(
-            "base is {b}; the logarithm base must be finite, positive and not 1"
+            "base is {}; the logarithm base must be finite, positive and not 1",
+            Num(b)
         ))),
     }
 }

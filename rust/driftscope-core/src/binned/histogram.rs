@@ -25,6 +25,14 @@
 //!   remaining edge `v` becomes `[v - 0.5, v + 0.5]`, and an empty reference gives `[0, 1]`;
 //! - `Edges(e)`: explicit edges, validated (finite, strictly increasing, at least two).
 //!
+//! **Degenerate ranges.** Where NumPy refuses ("Too many bins for data range": a span of a few
+//! ulps such as `[0, 5e-324]`, or a constant far from zero where `v ± 0.5` rounds back to `v`),
+//! edges taken from data get *fewer bins* instead of an error, because a drift measure on such
+//! a column needs a number: a constant `v` spans the doubles just below and above it, and a
+//! range gets the largest count of equal bins up to the one asked for whose edges increase
+//! strictly (at least one). Wherever NumPy gives edges, the edges are NumPy's. Explicit
+//! ranges ([`Histogram::uniform`]) and explicit edges are still validated strictly.
+//!
 //! Edges are computed in float64 whatever the input type (NumPy computes them in float32 for
 //! float32 data). For integer references NumPy's integer rules apply: the estimated width is
 //! at least 1 and the range is subtracted exactly.
@@ -65,10 +73,11 @@
 //! kernel's correcting path moves it there); its count is subtracted from bin 0 afterwards,
 //! which keeps the loops branch-free.
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Num, Result};
 use crate::io::column::{prefetch_ahead, Chunk, Numeric, Values};
 use crate::io::serial::{Reader, Writer};
 use crate::numeric::npcompat::pairwise_sum;
+use crate::numeric::sort;
 use crate::sketch::kll::Kll;
 use crate::sketch::quantile::{lerp, linear_ranks, quantiles, quantiles_census, Census};
 use crate::with_values;
@@ -478,14 +487,15 @@ fn validate_edges(edges: &[f64]) -> Result<()> {
     }
     if let Some((i, e)) = edges.iter().enumerate().find(|(_, e)| !e.is_finite()) {
         return Err(Error::InvalidArgument(format!(
-            "edge {i} is {e}; histogram edges must be finite"
+            "edge {i} is {}; histogram edges must be finite",
+            Num(*e)
         )));
     }
     if let Some(i) = (1..edges.len()).find(|&i| edges[i] <= edges[i - 1]) {
         return Err(Error::InvalidArgument(format!(
             "edges must increase strictly, but edge {i} ({}) follows {}",
-            edges[i],
-            edges[i - 1]
+            Num(edges[i]),
+            Num(edges[i - 1])
         )));
     }
     Ok(())
@@ -513,7 +523,9 @@ impl Histogram {
     pub fn uniform(first: f64, last: f64, bins: usize) -> Result<Histogram> {
         if !(first.is_finite() && last.is_finite() && first < last) {
             return Err(Error::InvalidArgument(format!(
-                "the range [{first}, {last}] must be finite with first < last"
+                "the range [{}, {}] must be finite with first < last",
+                Num(first),
+                Num(last)
             )));
         }
         Histogram::with_edges(linspace_edges(first, last, bins)?)
@@ -534,18 +546,19 @@ impl Histogram {
                 }
                 let ext = Extent::of(chunks);
                 let (first, last) = ext.outer_edges();
-                linspace_edges(first, last, *n)
+                data_edges(first, last, *n)
             }
             Binning::Width(w) => {
                 if !(w.is_finite() && *w > 0.0) {
                     return Err(Error::InvalidArgument(format!(
-                        "the bin width is {w}; it must be finite and positive"
+                        "the bin width is {}; it must be finite and positive",
+                        Num(*w)
                     )));
                 }
                 let ext = Extent::of(chunks);
                 let (first, last) = ext.outer_edges();
                 let n = bins_for_width(ext.delta(first, last), *w)?;
-                linspace_edges(first, last, n)
+                data_edges(first, last, n)
             }
             Binning::Rule(rule) => rule_edges(chunks, *rule),
             Binning::Quantile(k) => quantile_edges(chunks, *k).map(|(e, _)| e),
@@ -821,8 +834,8 @@ impl Histogram {
                 format!(
                     "{} bins over [{}, {}]",
                     h.num_bins(),
-                    h.edges[0],
-                    h.edges[h.edges.len() - 1]
+                    Num(h.edges[0]),
+                    Num(h.edges[h.edges.len() - 1])
                 )
             };
             return Err(Error::Incompatible(format!(
@@ -1182,14 +1195,36 @@ fn scan_avx2<const N: usize>(xs: &[f64], thresholds: &[f64], local: &mut [u64]) 
 /// `np.linspace(first, last, bins + 1)`: `i·step + first` with the last edge `last` exactly;
 /// fails if the edges do not increase strictly (NumPy: "Too many bins for data range").
 fn linspace_edges(first: f64, last: f64, bins: usize) -> Result<Vec<f64>> {
+    check_bin_count(bins)?;
+    linspace(first, last, bins).ok_or_else(|| {
+        Error::InvalidArgument(format!(
+            "too many bins for the range: cannot create {bins} finite-sized bins over [{}, {}]",
+            Num(first),
+            Num(last)
+        ))
+    })
+}
+
+fn check_bin_count(bins: usize) -> Result<()> {
     if bins == 0 || bins > MAX_BINS {
         return Err(Error::InvalidArgument(format!(
             "{bins} bins is out of range; use 1..={MAX_BINS}"
         )));
     }
+    Ok(())
+}
+
+/// NumPy's `np.linspace` edges, or `None` when they are not finite and strictly increasing.
+/// A range whose width overflows (e.g. `[-1e308, 1e308]`) takes the step as
+/// `last / n - first / n`, where NumPy's own step would be infinite.
+fn linspace(first: f64, last: f64, bins: usize) -> Option<Vec<f64>> {
     let delta = last - first;
     let div = bins as f64;
-    let step = delta / div;
+    let step = if delta.is_finite() {
+        delta / div
+    } else {
+        last / div - first / div
+    };
     let mut e: Vec<f64> = if step == 0.0 {
         // NumPy's path for a step that underflows (gh-5437).
         (0..=bins).map(|i| i as f64 / div * delta + first).collect()
@@ -1197,13 +1232,62 @@ fn linspace_edges(first: f64, last: f64, bins: usize) -> Result<Vec<f64>> {
         (0..=bins).map(|i| i as f64 * step + first).collect()
     };
     e[bins] = last;
-    if e.iter().any(|x| !x.is_finite()) || e.windows(2).any(|w| w[1] <= w[0]) {
+    let ok = e.iter().all(|x| x.is_finite()) && e.windows(2).all(|w| w[1] > w[0]);
+    ok.then_some(e)
+}
+
+/// Equal-width edges over a range taken from the data: `np.linspace`'s whenever they increase
+/// strictly, so the edges equal `np.histogram_bin_edges`' wherever NumPy has an answer.
+///
+/// Where NumPy refuses ("Too many bins for data range"), a drift measure still needs a number,
+/// so a degenerate range gets **fewer bins** instead of an error: the range `[first, last]` of
+/// a span of a few ulps (e.g. `[0, 5e-324]`) holds only as many equal bins as it has distinct
+/// doubles, so it gets the largest count up to `bins` whose edges increase strictly (at least
+/// one bin, `[first, last]` itself). A constant column far from zero, where NumPy's
+/// `[v - 0.5, v + 0.5]` rounds back to `[v, v]`, arrives here as the two doubles around `v`
+/// (see [`constant_span`]). The histogram's `num_bins` tells how many bins were made.
+fn data_edges(first: f64, last: f64, bins: usize) -> Result<Vec<f64>> {
+    check_bin_count(bins)?;
+    if let Some(e) = linspace(first, last, bins) {
+        return Ok(e);
+    }
+    if !(first.is_finite() && last.is_finite() && first < last) {
         return Err(Error::InvalidArgument(format!(
-            "too many bins for the data range: cannot create {bins} finite-sized bins over \
-             [{first}, {last}]"
+            "cannot make bins over [{}, {}]: the range must be finite with first < last",
+            Num(first),
+            Num(last)
         )));
     }
-    Ok(e)
+    // The doubles in [first, last] bound the count of distinct edges.
+    let ulps = sort::key(last) - sort::key(first);
+    let mut n = bins.min(usize::try_from(ulps).unwrap_or(usize::MAX));
+    while n > 1 {
+        if let Some(e) = linspace(first, last, n) {
+            return Ok(e);
+        }
+        n -= 1;
+    }
+    Ok(vec![first, last])
+}
+
+/// The outer edges of a constant reference `v`: NumPy's `[v - 0.5, v + 0.5]`, or the doubles
+/// just below and above `v` where `v ± 0.5` rounds back to `v` (|v| ≥ 2^52).
+fn constant_span(v: f64) -> (f64, f64) {
+    let (lo, hi) = (v - 0.5, v + 0.5);
+    if lo < v && v < hi {
+        return (lo, hi);
+    }
+    let lo = if v.next_down().is_finite() {
+        v.next_down()
+    } else {
+        v
+    };
+    let hi = if v.next_up().is_finite() {
+        v.next_up()
+    } else {
+        v
+    };
+    (lo, hi)
 }
 
 /// NumPy's `int(np.ceil(delta / width))`, at least 1 and at most [`MAX_BINS`].
@@ -1211,7 +1295,9 @@ fn bins_for_width(delta: f64, width: f64) -> Result<usize> {
     let n = (delta / width).ceil();
     if n.is_nan() || n > MAX_BINS as f64 {
         return Err(Error::InvalidArgument(format!(
-            "a bin width of {width} over a range of {delta} makes more than {MAX_BINS} bins"
+            "a bin width of {} over a range of {} makes more than {MAX_BINS} bins",
+            Num(width),
+            Num(delta)
         )));
     }
     Ok((n as usize).max(1))
@@ -1262,13 +1348,14 @@ impl Extent {
         e
     }
 
-    /// `_get_outer_edges`: `[0, 1]` when empty, `[v - 0.5, v + 0.5]` when constant.
+    /// `_get_outer_edges`: `[0, 1]` when empty, `[v - 0.5, v + 0.5]` when constant (or the
+    /// doubles around `v` where that rounds back to `v`: see [`constant_span`]).
     fn outer_edges(&self) -> (f64, f64) {
         if self.n == 0 {
             return (0.0, 1.0);
         }
         if self.min == self.max {
-            return (self.min - 0.5, self.max + 0.5);
+            return constant_span(self.min);
         }
         (self.min, self.max)
     }
@@ -1379,8 +1466,8 @@ fn quantile_levels(k: usize) -> Vec<f64> {
     q
 }
 
-/// Drops edges that do not exceed their predecessor; falls back to `[v - 0.5, v + 0.5]` for
-/// one distinct edge and `[0, 1]` for none.
+/// Drops edges that do not exceed their predecessor; falls back to [`constant_span`] for one
+/// distinct edge and `[0, 1]` for none.
 fn dedup_edges(raw: Vec<f64>, empty: bool) -> Vec<f64> {
     if empty || raw.is_empty() {
         return vec![0.0, 1.0];
@@ -1392,8 +1479,8 @@ fn dedup_edges(raw: Vec<f64>, empty: bool) -> Vec<f64> {
         }
     }
     if out.len() == 1 {
-        let v = out[0];
-        return vec![v - 0.5, v + 0.5];
+        let (lo, hi) = constant_span(out[0]);
+        return vec![lo, hi];
     }
     out
 }
@@ -1403,7 +1490,7 @@ fn rule_edges(chunks: &[Chunk<'_>], rule: BinRule) -> Result<Vec<f64>> {
     let ext = Extent::of(chunks);
     let (first, last) = ext.outer_edges();
     if ext.n == 0 {
-        return linspace_edges(first, last, 1);
+        return data_edges(first, last, 1);
     }
     let needs_values = matches!(
         rule,
@@ -1424,7 +1511,7 @@ fn rule_edges(chunks: &[Chunk<'_>], rule: BinRule) -> Result<Vec<f64>> {
         // A zero width (e.g. FD with a zero IQR) gives one bin, as in NumPy.
         1
     };
-    linspace_edges(first, last, n)
+    data_edges(first, last, n)
 }
 
 /// The bin width of a rule (`_hist_bin_<name>`); `values` are the finite values, in input
@@ -1708,6 +1795,45 @@ mod tests {
     }
 
     #[test]
+    fn degenerate_reference_ranges_get_fewer_bins_not_an_error() {
+        let edges = |x: &[f64], b: Binning| Histogram::edges_from(&[f64_chunk(x)], &b).unwrap();
+        let one = next_up(1.0);
+        // A span of one ulp holds one bin; of three ulps, three.
+        assert_eq!(edges(&[1.0, one], Binning::Count(10)), vec![1.0, one]);
+        assert_eq!(edges(&[5e-324, 0.0], Binning::Count(10)), vec![0.0, 5e-324]);
+        let three = next_up(next_up(one));
+        assert_eq!(edges(&[1.0, three], Binning::Count(10)).len(), 4);
+        // A constant far from zero spans the doubles around it (NumPy's v ± 0.5 rounds to v).
+        for v in [1e300, -4.5e15, 1e20, f64::MAX, f64::MIN] {
+            for b in [
+                Binning::Count(10),
+                Binning::Count(1),
+                Binning::Rule(BinRule::Fd),
+                Binning::Rule(BinRule::Sturges),
+                Binning::Quantile(10),
+            ] {
+                let e = edges(&[v, v, v], b.clone());
+                assert!(e.len() >= 2 && e.len() <= 3, "{v} {b:?}: {e:?}");
+                assert!(e[0] <= v && v <= e[e.len() - 1], "{v} {b:?}: {e:?}");
+                let h = Histogram::from_reference(&[f64_chunk(&[v, v, v])], &b).unwrap();
+                assert_eq!(h.interior_counts().iter().sum::<u64>(), 3, "{v} {b:?}");
+            }
+        }
+        // Near zero NumPy's own convention holds.
+        assert_eq!(edges(&[0.0, 0.0], Binning::Count(2)), vec![-0.5, 0.0, 0.5]);
+        // A range whose width overflows still gets finite, increasing edges.
+        let e = edges(&[-1e308, 1e308], Binning::Count(4));
+        assert_eq!(e.len(), 5);
+        assert!(e.iter().all(|x| x.is_finite()) && e.windows(2).all(|w| w[1] > w[0]));
+        assert_eq!((e[0], e[4]), (-1e308, 1e308));
+        // Where NumPy has edges, they are NumPy's: unchanged by the fallback.
+        assert_eq!(
+            edges(&[0.0, 1.0], Binning::Count(4)),
+            vec![0.0, 0.25, 0.5, 0.75, 1.0]
+        );
+    }
+
+    #[test]
     fn every_kernel_bins_exactly() {
         // Equal-width edges from np.linspace (the arithmetic kernel), awkward ranges included.
         for (a, b, n) in [
@@ -1902,9 +2028,8 @@ mod tests {
             let e = Histogram::edges_from(&[f64_chunk(&x)], &b).unwrap_err();
             assert!(matches!(e, Error::InvalidArgument(_)), "{b:?}: {e}");
         }
-        // Too many bins for a tiny range, as NumPy refuses.
-        let t = [1.0, next_up(1.0)];
-        assert!(Histogram::edges_from(&[f64_chunk(&t)], &Binning::Count(10)).is_err());
+        // An explicit range too narrow for its bins is still refused, as NumPy refuses it.
+        assert!(Histogram::uniform(1.0, next_up(1.0), 10).is_err());
         assert!(Histogram::uniform(1.0, 1.0, 3).is_err());
         assert!(BinRule::parse("blah").is_err());
         for r in BinRule::ALL {

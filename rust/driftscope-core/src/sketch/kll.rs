@@ -23,7 +23,7 @@
 //! argument). The sketch is a KLL sketch all the same (sorted levels, exact weights, the same
 //! serialized form); it keeps no more items than DataSketches' and its rank error is no larger.
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Num, Result};
 use crate::io::column::{Chunk, Numeric, Values};
 use crate::numeric::sort::{for_each_valid, select_in_block, BlockScratch, SortedSample};
 use crate::with_values;
@@ -1344,7 +1344,8 @@ impl SortedView {
     pub fn quantile(&self, rank: f64, inclusive: bool) -> Result<f64> {
         if !(0.0..=1.0).contains(&rank) {
             return Err(Error::InvalidArgument(format!(
-                "a normalized rank must lie in [0, 1], got {rank}"
+                "a normalized rank must lie in [0, 1], got {}",
+                Num(rank)
             )));
         }
         let scaled = rank * self.total as f64;

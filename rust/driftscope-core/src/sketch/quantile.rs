@@ -27,7 +27,7 @@
 //! NaN, nulls and ±inf are left out (NumPy would return NaN for data with NaN, and NaN or inf
 //! for data with infinities); `-0.0` is read as `+0.0`.
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Num, Result};
 use crate::io::column::{prefetch_ahead, Chunk, Numeric};
 use crate::numeric::sort::{from_key, key};
 use crate::with_values;
@@ -58,7 +58,8 @@ pub(crate) fn quantiles_census(
 ) -> Result<(Vec<f64>, Option<Census>)> {
     if let Some(q) = qs.iter().find(|q| !(0.0..=1.0).contains(*q)) {
         return Err(Error::InvalidArgument(format!(
-            "quantile level {q} is outside [0, 1]"
+            "quantile level {} is outside [0, 1]",
+            Num(*q)
         )));
     }
     // One counting pass over buckets placed from a sample gives the count, hence the ranks,

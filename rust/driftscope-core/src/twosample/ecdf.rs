@@ -34,7 +34,7 @@
 //! quadratic in each pooled value's rank, so no per-reference summary makes it exact in less
 //! than a pass over the reference.
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Num, Result};
 use crate::io::column::Chunk;
 use crate::io::serial::{Reader, Writer};
 use crate::numeric::dd::{quick_two_sum, two_prod, two_sum, Dd};
@@ -300,7 +300,8 @@ impl Ecdf {
     pub fn quantile(&self, q: f64) -> Result<f64> {
         if !(0.0..=1.0).contains(&q) {
             return Err(Error::InvalidArgument(format!(
-                "quantile {q} is outside [0, 1]"
+                "quantile {} is outside [0, 1]",
+                Num(q)
             )));
         }
         let v = self.values();
