@@ -1277,16 +1277,8 @@ fn constant_span(v: f64) -> (f64, f64) {
     if lo < v && v < hi {
         return (lo, hi);
     }
-    let lo = if v.next_down().is_finite() {
-        v.next_down()
-    } else {
-        v
-    };
-    let hi = if v.next_up().is_finite() {
-        v.next_up()
-    } else {
-        v
-    };
+    let lo = if v == f64::MIN { v } else { next_down(v) };
+    let hi = if v == f64::MAX { v } else { next_up(v) };
     (lo, hi)
 }
 
