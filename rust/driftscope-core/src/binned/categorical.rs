@@ -40,10 +40,7 @@ use hashbrown::{DefaultHashBuilder, HashTable};
 
 use crate::error::{Error, Result};
 use crate::io::column::{Chunk, Validity, Values};
-use crate::io::serial::{Reader, Writer};
-
-const KIND: &[u8; 4] = b"CATS";
-const VERSION: u16 = 1;
+use crate::io::serial::{Kind, Reader, Writer};
 
 /// The default number of categories (free mode) or unseen examples (fixed mode) tracked.
 pub const DEFAULT_CAPACITY: usize = 1 << 16;
@@ -685,8 +682,8 @@ impl CategoryCounts {
     }
 
     /// Serializes into the versioned driftscope envelope (kind `CATS`).
-    pub fn to_bytes(&self) -> Vec<u8> {
-        let mut w = Writer::new(KIND, VERSION);
+    pub fn to_bytes(&self) -> Result<Vec<u8>> {
+        let mut w = Writer::new(Kind::CategoryCounts);
         w.u8(u8::from(self.fixed))
             .u64(self.capacity as u64)
             .u64(self.other)
@@ -706,7 +703,7 @@ impl CategoryCounts {
     /// Reads bytes written by [`CategoryCounts::to_bytes`], checking that they are intact and
     /// consistent.
     pub fn from_bytes(bytes: &[u8]) -> Result<CategoryCounts> {
-        let (mut r, _version) = Reader::open(bytes, KIND, VERSION, "CategoryCounts")?;
+        let mut r = Reader::open(bytes, Kind::CategoryCounts)?;
         let fixed = match r.u8()? {
             0 => false,
             1 => true,
@@ -733,7 +730,7 @@ impl CategoryCounts {
             parts.push((cats, counts));
         }
         r.finish()?;
-        let corrupt = |m: &str| Error::Corrupt(format!("cannot read CategoryCounts: {m}"));
+        let corrupt = |m: &str| Kind::CategoryCounts.corrupt(m);
         let mut it = parts.into_iter();
         let (Some((dc, dn)), Some((uc, un))) = (it.next(), it.next()) else {
             return Err(corrupt("missing sections"));
@@ -1451,15 +1448,15 @@ mod tests {
         let mut cur = dom.empty_like();
         count_strings(&mut cur, &words(500, 300, 6));
         for x in [&r, &dom, &cur, &CategoryCounts::new(3).unwrap()] {
-            let b = x.to_bytes();
+            let b = x.to_bytes().unwrap();
             let back = CategoryCounts::from_bytes(&b).unwrap();
             assert_eq!(&back, x);
-            assert_eq!(back.to_bytes(), b);
+            assert_eq!(back.to_bytes().unwrap(), b);
             for c in x.categories() {
                 assert_eq!(back.count_of(c), x.count_of(c));
             }
         }
-        let b = cur.to_bytes();
+        let b = cur.to_bytes().unwrap();
         for i in 0..b.len() {
             let mut bad = b.clone();
             bad[i] ^= 0x40;
@@ -1469,11 +1466,11 @@ mod tests {
             assert!(CategoryCounts::from_bytes(&b[..n]).is_err());
         }
         // A duplicated category is rejected even under a valid checksum.
-        let mut w = Writer::new(KIND, VERSION);
+        let mut w = Writer::new(Kind::CategoryCounts);
         w.u8(0).u64(4).u64(0).u64(0).u64(0).u64(0);
         w.u64(2).u8(2).bytes(b"a").u64(1).u8(2).bytes(b"a").u64(1);
         w.u64(0);
-        assert!(CategoryCounts::from_bytes(&w.finish()).is_err());
+        assert!(CategoryCounts::from_bytes(&w.finish().unwrap()).is_err());
         assert!(CategoryCounts::from_bytes(b"garbage").is_err());
     }
 }

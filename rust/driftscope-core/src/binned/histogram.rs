@@ -75,16 +75,13 @@
 
 use crate::error::{Error, Num, Result};
 use crate::io::column::{prefetch_ahead, Chunk, Numeric, Values};
-use crate::io::serial::{Reader, Writer};
+use crate::io::serial::{Kind, Reader, Writer};
 use crate::numeric::npcompat::pairwise_sum;
 use crate::numeric::sort;
 use crate::sketch::kll::Kll;
 use crate::sketch::quantile::{lerp, linear_ranks, quantiles, quantiles_census, Census};
 use crate::with_values;
 use rayon::prelude::*;
-
-const KIND: &[u8; 4] = b"HIST";
-const VERSION: u16 = 1;
 
 /// The largest number of interior bins a histogram may have.
 pub const MAX_BINS: usize = 1 << 24;
@@ -930,8 +927,8 @@ impl Histogram {
     }
 
     /// Serializes into the versioned driftscope envelope (kind `HIST`).
-    pub fn to_bytes(&self) -> Vec<u8> {
-        let mut w = Writer::new(KIND, VERSION);
+    pub fn to_bytes(&self) -> Result<Vec<u8>> {
+        let mut w = Writer::new(Kind::Histogram);
         w.u64(self.edges.len() as u64);
         for &e in &self.edges {
             w.f64(e);
@@ -946,7 +943,7 @@ impl Histogram {
     /// Reads bytes written by [`Histogram::to_bytes`], checking that they are intact and
     /// describe a valid histogram.
     pub fn from_bytes(bytes: &[u8]) -> Result<Histogram> {
-        let (mut r, _version) = Reader::open(bytes, KIND, VERSION, "Histogram")?;
+        let mut r = Reader::open(bytes, Kind::Histogram)?;
         let n_edges = r.u64()?;
         if !(2..=MAX_BINS as u64 + 1).contains(&n_edges) {
             return Err(r.invalid("the number of edges is out of range"));
@@ -2168,11 +2165,11 @@ mod tests {
         let mut h = Histogram::from_reference(&[f64_chunk(&xs)], &Binning::Quantile(10)).unwrap();
         h.update(&Chunk::new(Values::F64(&xs), Some(v)));
         h.update(&Chunk::new(Values::Null(3), None));
-        let b = h.to_bytes();
+        let b = h.to_bytes().unwrap();
         let back = Histogram::from_bytes(&b).unwrap();
         assert_eq!(back, h);
         assert_eq!(back.kernel_name(), h.kernel_name());
-        assert_eq!(back.to_bytes(), b);
+        assert_eq!(back.to_bytes().unwrap(), b);
         for i in 0..b.len() {
             let mut bad = b.clone();
             bad[i] ^= 0x10;
@@ -2183,7 +2180,7 @@ mod tests {
         }
         // Well-formed envelopes with impossible content.
         let forge = |edges: &[f64], counts: &[u64], n_edges: u64| {
-            let mut w = Writer::new(KIND, VERSION);
+            let mut w = Writer::new(Kind::Histogram);
             w.u64(n_edges);
             for &e in edges {
                 w.f64(e);
@@ -2192,7 +2189,7 @@ mod tests {
                 w.u64(c);
             }
             w.u64(0).u64(0);
-            w.finish()
+            w.finish().unwrap()
         };
         assert!(Histogram::from_bytes(&forge(&[0.0, 1.0], &[0, 1, 0], 2)).is_ok());
         assert!(Histogram::from_bytes(&forge(&[1.0, 0.0], &[0, 1, 0], 2)).is_err());

@@ -17,7 +17,7 @@
 
 use crate::error::Result;
 use crate::io::column::{Chunk, Numeric, Values};
-use crate::io::serial::{Reader, Writer};
+use crate::io::serial::{Kind, Reader, Writer};
 use crate::with_values;
 use rayon::prelude::*;
 
@@ -31,9 +31,6 @@ const SAFE_EXP: i32 = 200;
 const PARALLEL_MIN: usize = 1 << 20;
 /// Part size of the parallel split; fixed so the result does not depend on the thread count.
 const PART: usize = 1 << 18;
-
-const KIND: &[u8; 4] = b"MOMT";
-const VERSION: u16 = 1;
 
 /// Streaming moments of a numeric column. See the module documentation.
 #[derive(Debug, Clone, PartialEq)]
@@ -707,9 +704,9 @@ impl Moments {
     }
 
     /// Serializes into the versioned driftscope envelope.
-    pub fn to_bytes(&self) -> Vec<u8> {
+    pub fn to_bytes(&self) -> Result<Vec<u8>> {
         let c = &self.central;
-        let mut w = Writer::new(KIND, VERSION);
+        let mut w = Writer::new(Kind::Moments);
         w.u64(self.null_count)
             .u64(self.nan_count)
             .u64(self.pos_inf)
@@ -731,7 +728,7 @@ impl Moments {
     /// Reads bytes written by [`Moments::to_bytes`], checking that they are intact and
     /// describe a possible state.
     pub fn from_bytes(bytes: &[u8]) -> Result<Self> {
-        let (mut r, _version) = Reader::open(bytes, KIND, VERSION, "Moments")?;
+        let mut r = Reader::open(bytes, Kind::Moments)?;
         let m = Moments {
             null_count: r.u64()?,
             nan_count: r.u64()?,
@@ -975,10 +972,10 @@ mod tests {
     fn bytes_round_trip_and_reject_garbage() {
         let xs = lcg(5, 3000);
         let m = Moments::from(&xs[..]);
-        let b = m.to_bytes();
+        let b = m.to_bytes().unwrap();
         assert_eq!(Moments::from_bytes(&b).unwrap(), m);
         assert_eq!(
-            Moments::from_bytes(&Moments::new().to_bytes()).unwrap(),
+            Moments::from_bytes(&Moments::new().to_bytes().unwrap()).unwrap(),
             Moments::new()
         );
         assert!(Moments::from_bytes(b"garbage").is_err());

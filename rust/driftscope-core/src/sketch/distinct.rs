@@ -23,11 +23,8 @@ use rayon::prelude::*;
 
 use crate::binned::categorical::{feed, CatRef, CategoryColumn, CategorySink, StrArray};
 use crate::error::{Error, Result};
-use crate::io::serial::{Reader, Writer};
+use crate::io::serial::{Kind, Reader, Writer};
 
-const KIND: &[u8; 4] = b"HLLD";
-/// Format 2: XXH3-64 hashes (format 1, SipHash-1-3, is refused).
-const VERSION: u16 = 2;
 /// XXH3 seeds of booleans, integers and strings: fixed forever, since sketches must hash
 /// alike to merge.
 const SEED_BOOL: u64 = 0x6472_6966_7473_636f;
@@ -240,21 +237,16 @@ impl DistinctCount {
     }
 
     /// Serializes into the versioned driftscope envelope (kind `HLLD`).
-    pub fn to_bytes(&self) -> Vec<u8> {
-        let mut w = Writer::new(KIND, VERSION);
+    pub fn to_bytes(&self) -> Result<Vec<u8>> {
+        let mut w = Writer::new(Kind::DistinctCount);
         w.u8(self.lg_k).u64(self.null_count).bytes(&self.registers);
         w.finish()
     }
 
     /// Reads bytes written by [`DistinctCount::to_bytes`], checking that they are intact.
     pub fn from_bytes(bytes: &[u8]) -> Result<DistinctCount> {
-        let (mut r, version) = Reader::open(bytes, KIND, VERSION, "DistinctCount")?;
-        if version < VERSION {
-            return Err(Error::Corrupt(format!(
-                "cannot read DistinctCount: format {version} hashed with SipHash-1-3, whose \
-                 registers do not merge with this version's (XXH3); sketch the data again"
-            )));
-        }
+        // Format 1 (SipHash-1-3) is refused by the registry: its registers do not merge.
+        let mut r = Reader::open(bytes, Kind::DistinctCount)?;
         let lg_k = check_lg_k(u64::from(r.u8()?)).map_err(|_| r.invalid("lg_k out of range"))?;
         let null_count = r.u64()?;
         let registers = r.bytes()?.to_vec();
@@ -374,7 +366,7 @@ mod tests {
     fn bytes_round_trip_and_reject_garbage() {
         let mut d = sketch(&(0..5000).collect::<Vec<_>>(), 6);
         d.nulls(4);
-        let b = d.to_bytes();
+        let b = d.to_bytes().unwrap();
         assert_eq!(DistinctCount::from_bytes(&b).unwrap(), d);
         for i in 0..b.len() {
             let mut bad = b.clone();
@@ -384,13 +376,13 @@ mod tests {
         for n in 0..b.len() {
             assert!(DistinctCount::from_bytes(&b[..n]).is_err());
         }
-        let mut w = Writer::new(KIND, VERSION);
+        let mut w = Writer::new(Kind::DistinctCount);
         w.u8(4).u64(0).bytes(&[70; 16]);
-        assert!(DistinctCount::from_bytes(&w.finish()).is_err());
+        assert!(DistinctCount::from_bytes(&w.finish().unwrap()).is_err());
         // Format 1 (SipHash registers) is refused.
-        let mut w = Writer::new(KIND, 1);
+        let mut w = Writer::forge(Kind::DistinctCount, 1);
         w.u8(4).u64(0).bytes(&[1; 16]);
-        let e = DistinctCount::from_bytes(&w.finish()).unwrap_err();
+        let e = DistinctCount::from_bytes(&w.finish().unwrap()).unwrap_err();
         assert!(e.to_string().contains("SipHash"), "{e}");
     }
 }

@@ -31,10 +31,7 @@ use crate::binned::categorical::{
     feed, utf8, CatRef, Category, CategoryColumn, CategorySink, Counter, StrArray,
 };
 use crate::error::{Error, Result};
-use crate::io::serial::{Reader, Writer};
-
-const KIND: &[u8; 4] = b"FREQ";
-const VERSION: u16 = 1;
+use crate::io::serial::{Kind, Reader, Writer};
 
 /// Rows of a string column counted exactly at a time (see the module documentation).
 pub const BATCH: usize = 1 << 16;
@@ -260,8 +257,8 @@ impl FrequentItems {
     }
 
     /// Serializes into the versioned driftscope envelope (kind `FREQ`).
-    pub fn to_bytes(&self) -> Vec<u8> {
-        let mut w = Writer::new(KIND, VERSION);
+    pub fn to_bytes(&self) -> Result<Vec<u8>> {
+        let mut w = Writer::new(Kind::FrequentItems);
         w.u64(self.max_map_size as u64)
             .u64(self.offset)
             .u64(self.n)
@@ -277,7 +274,7 @@ impl FrequentItems {
     /// Reads bytes written by [`FrequentItems::to_bytes`], checking that they are intact and
     /// consistent.
     pub fn from_bytes(bytes: &[u8]) -> Result<FrequentItems> {
-        let (mut r, _version) = Reader::open(bytes, KIND, VERSION, "FrequentItems")?;
+        let mut r = Reader::open(bytes, Kind::FrequentItems)?;
         let max_map_size =
             check_map_size(r.u64()?).map_err(|_| r.invalid("max_map_size out of range"))?;
         let offset = r.u64()?;
@@ -298,7 +295,7 @@ impl FrequentItems {
             counts.push(k);
         }
         r.finish()?;
-        let corrupt = |m: &str| Error::Corrupt(format!("cannot read FrequentItems: {m}"));
+        let corrupt = |m: &str| Kind::FrequentItems.corrupt(m);
         let held = counts.iter().try_fold(0u64, |a, &b| a.checked_add(b));
         if held.is_none_or(|h| h > n) || offset > n {
             return Err(corrupt("the decoded counts are inconsistent"));
@@ -547,12 +544,12 @@ mod tests {
         )))
         .unwrap();
         for x in [&f, &FrequentItems::new(8).unwrap()] {
-            let b = x.to_bytes();
+            let b = x.to_bytes().unwrap();
             let back = FrequentItems::from_bytes(&b).unwrap();
             assert_eq!(&back, x);
-            assert_eq!(back.to_bytes(), b);
+            assert_eq!(back.to_bytes().unwrap(), b);
         }
-        let b = f.to_bytes();
+        let b = f.to_bytes().unwrap();
         for i in 0..b.len() {
             let mut bad = b.clone();
             bad[i] ^= 0x40;
@@ -561,9 +558,9 @@ mod tests {
         for n in 0..b.len() {
             assert!(FrequentItems::from_bytes(&b[..n]).is_err());
         }
-        let mut w = Writer::new(KIND, VERSION);
+        let mut w = Writer::new(Kind::FrequentItems);
         w.u64(8).u64(0).u64(2).u64(0).u64(2);
         w.u8(2).bytes(b"a").u64(1).u8(2).bytes(b"a").u64(1);
-        assert!(FrequentItems::from_bytes(&w.finish()).is_err());
+        assert!(FrequentItems::from_bytes(&w.finish().unwrap()).is_err());
     }
 }

@@ -36,7 +36,7 @@
 
 use crate::error::{Error, Num, Result};
 use crate::io::column::Chunk;
-use crate::io::serial::{Reader, Writer};
+use crate::io::serial::{Kind, Reader, Writer, MAX_PAYLOAD};
 use crate::numeric::dd::{quick_two_sum, two_prod, two_sum, Dd};
 use crate::numeric::npcompat::int_div;
 use crate::numeric::sort::{SortedSample, Spread, FINE};
@@ -56,10 +56,8 @@ use crate::twosample::wasserstein::{
 use rayon::prelude::*;
 use std::sync::OnceLock;
 
-const KIND: &[u8; 4] = b"ECDF";
-const VERSION: u16 = 1;
-/// Values per serialized summary: the envelope's payload length is a u32.
-const MAX_SERIALIZED: usize = (u32::MAX as usize - 64) / 8;
+/// Values per serialized summary, so the payload fits the envelope (checked before writing).
+const MAX_SERIALIZED: usize = (MAX_PAYLOAD - 64) / 8;
 
 /// The empirical CDF of a reference sample. See the module documentation.
 #[derive(Debug, Clone)]
@@ -612,23 +610,24 @@ impl Ecdf {
         let v = self.values();
         if v.len() > MAX_SERIALIZED {
             return Err(Error::InvalidArgument(format!(
-                "an ECDF of {} values is too large to serialize (at most {MAX_SERIALIZED})",
-                v.len()
+                "an ECDF of {} values is too large to serialize (at most {MAX_SERIALIZED}); {}",
+                v.len(),
+                Kind::Ecdf.format().shrink
             )));
         }
-        let mut w = Writer::new(KIND, VERSION);
+        let mut w = Writer::new(Kind::Ecdf);
         w.u64(self.sample.null_count)
             .u64(self.sample.nan_count)
             .u64(v.len() as u64);
         for &x in v {
             w.f64(x);
         }
-        Ok(w.finish())
+        w.finish()
     }
 
     /// Reads bytes written by [`Ecdf::to_bytes`]; anything else is an error, never a panic.
     pub fn from_bytes(bytes: &[u8]) -> Result<Ecdf> {
-        let (mut r, _version) = Reader::open(bytes, KIND, VERSION, "ECDF")?;
+        let mut r = Reader::open(bytes, Kind::Ecdf)?;
         let null_count = r.u64()?;
         let nan_count = r.u64()?;
         let n = r.u64()?;
@@ -1208,18 +1207,24 @@ mod tests {
             assert!(Ecdf::from_bytes(&bytes[..n]).is_err());
         }
         // Well-formed envelopes with inconsistent content.
-        let mut w = Writer::new(KIND, VERSION);
+        let mut w = Writer::new(Kind::Ecdf);
         w.u64(0).u64(0).u64(2).f64(2.0).f64(1.0);
-        assert!(Ecdf::from_bytes(&w.finish()).is_err(), "unsorted");
-        let mut w = Writer::new(KIND, VERSION);
+        assert!(Ecdf::from_bytes(&w.finish().unwrap()).is_err(), "unsorted");
+        let mut w = Writer::new(Kind::Ecdf);
         w.u64(0).u64(0).u64(0);
-        assert!(Ecdf::from_bytes(&w.finish()).is_err(), "empty");
-        let mut w = Writer::new(KIND, VERSION);
+        assert!(Ecdf::from_bytes(&w.finish().unwrap()).is_err(), "empty");
+        let mut w = Writer::new(Kind::Ecdf);
         w.u64(0).u64(0).u64(u64::MAX);
-        assert!(Ecdf::from_bytes(&w.finish()).is_err(), "huge count");
-        let mut w = Writer::new(KIND, VERSION);
+        assert!(
+            Ecdf::from_bytes(&w.finish().unwrap()).is_err(),
+            "huge count"
+        );
+        let mut w = Writer::new(Kind::Ecdf);
         w.u64(0).u64(0).u64(1).f64(-0.0);
-        assert!(Ecdf::from_bytes(&w.finish()).is_err(), "negative zero");
+        assert!(
+            Ecdf::from_bytes(&w.finish().unwrap()).is_err(),
+            "negative zero"
+        );
     }
 
     #[test]

@@ -282,8 +282,9 @@ impl PyCategoryCounts {
     }
 
     /// The summary in driftscope's versioned binary format.
-    fn to_bytes<'py>(&self, py: Python<'py>) -> Bound<'py, PyBytes> {
-        PyBytes::new(py, &self.inner.to_bytes())
+    fn to_bytes<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyBytes>> {
+        let bytes = self.inner.to_bytes().map_err(core_err)?;
+        Ok(PyBytes::new(py, &bytes))
     }
 
     /// Reads a summary written by `to_bytes`; corrupted or foreign bytes raise `ValueError`.
@@ -296,7 +297,7 @@ impl PyCategoryCounts {
     }
 
     fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyTuple>> {
-        reduce_with_bytes(slf.as_any(), slf.borrow().to_bytes(slf.py()))
+        reduce_with_bytes(slf.as_any(), slf.borrow().to_bytes(slf.py())?)
     }
 
     fn __repr__(&self) -> String {

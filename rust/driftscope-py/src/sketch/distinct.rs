@@ -109,8 +109,9 @@ impl PyDistinctCount {
     }
 
     /// The sketch in driftscope's versioned binary format.
-    fn to_bytes<'py>(&self, py: Python<'py>) -> Bound<'py, PyBytes> {
-        PyBytes::new(py, &self.inner.to_bytes())
+    fn to_bytes<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyBytes>> {
+        let bytes = self.inner.to_bytes().map_err(core_err)?;
+        Ok(PyBytes::new(py, &bytes))
     }
 
     /// Reads a sketch written by `to_bytes`; corrupted or foreign bytes raise `ValueError`.
@@ -123,7 +124,7 @@ impl PyDistinctCount {
     }
 
     fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyTuple>> {
-        reduce_with_bytes(slf.as_any(), slf.borrow().to_bytes(slf.py()))
+        reduce_with_bytes(slf.as_any(), slf.borrow().to_bytes(slf.py())?)
     }
 
     fn __repr__(&self) -> String {
