@@ -159,7 +159,7 @@ def test_all_null_arrow_column() -> None:
         (3.0, ["must be a column", "float"]),
         (object(), ["must be a column", "object"]),
         ({"a": 1}, ["must be a column", "dict"]),
-        (pa.table({"a": [1.0]}), ["table"]),
+        (pa.table({"a": [1.0], "b": [2.0]}), ["table"]),
     ],
 )
 def test_non_numeric_input_raises_type_error_naming_column_and_type(

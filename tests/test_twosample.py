@@ -207,12 +207,40 @@ def test_ecdf_serialization_and_pickle() -> None:
 def test_nulls_and_nan_are_skipped_and_counted() -> None:
     a = pa.array([1.0, None, 2.0, float("nan"), 3.0, 4.0])
     b = pl.Series([2.5, None, None, 5.0, 6.0])
-    r = ds.ks_2samp(a, b)
+    # scipy would return NaN: skipping NaN says so, with a RuntimeWarning as scipy's are.
+    with pytest.warns(ds.NaNSkippedWarning, match="1 in a"):
+        r = ds.ks_2samp(a, b)
     clean = st.ks_2samp([1.0, 2.0, 3.0, 4.0], [2.5, 5.0, 6.0])
     assert (r.statistic, r.pvalue) == (clean.statistic, clean.pvalue)
     assert r.null_counts == (1, 2) and r.nan_counts == (1, 0)
-    c = ds.cramervonmises_2samp(pd.Series([1.0, np.nan, 2.0, 7.0]), [3.0, 4.0, 5.0])
+    with pytest.warns(RuntimeWarning, match="NaN values were skipped"):
+        c = ds.cramervonmises_2samp(pd.Series([1.0, np.nan, 2.0, 7.0]), [3.0, 4.0, 5.0])
     assert c.nan_counts == (1, 0) and c.n1 == 3
+    # Nulls alone are skipped silently (scipy has no nulls).
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert ds.ks_2samp(pa.array([1.0, None]), [2.0]).null_counts == (1, 0)
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda x: ds.ks_2samp(x, [1.0, 2.0]),
+        lambda x: ds.wasserstein_distance([1.0, 2.0], x),
+        lambda x: ds.energy_distance(x, [1.0, 2.0]),
+        lambda x: ds.cramervonmises_2samp(x, [1.0, 2.0]),
+        lambda x: ds.ECDF([1.0, 2.0]).ks(x),
+        lambda x: ds.ECDF([1.0, 2.0]).wasserstein(x),
+        lambda x: ds.ECDF([1.0, 2.0]).energy(x),
+        lambda x: ds.ECDF([1.0, 2.0]).cvm(x),
+    ],
+)
+def test_every_scipy_drop_in_warns_when_it_skips_nan(call: Any) -> None:
+    x = np.array([0.5, np.nan, 1.5, np.nan])
+    with pytest.warns(ds.NaNSkippedWarning, match="2 in") as record:
+        call(x)
+    assert issubclass(record[0].category, (ds.DriftscopeWarning, UserWarning, RuntimeWarning))
+    assert record[0].filename == __file__  # points at the caller's line
 
 
 def test_infinities_take_part_like_scipy() -> None:
@@ -391,11 +419,13 @@ def test_bucket_census_paths_match_scipy(
             s.n2,
         )
 
-    r = ds.ks_2samp(a, chunked)
+    with pytest.warns(ds.NaNSkippedWarning):
+        r = ds.ks_2samp(a, chunked)
     kept = holes[~np.isnan(holes)]
     assert same_test(r, ds.ks_2samp(a, kept)) and r.nan_counts == (0, 120)
     # (chunks split the census passes differently: sums may differ in the last bit)
-    w = ds.wasserstein_distance(a, chunked)
+    with pytest.warns(ds.NaNSkippedWarning):
+        w = ds.wasserstein_distance(a, chunked)
     assert close(w, ds.wasserstein_distance(a, kept), 1e-14)
     nulls = pa.array(b, mask=np.arange(b.size) % 997 == 0)
     r = ecdf.ks(nulls)

@@ -15,6 +15,7 @@ from driftscope._core import (
     Moments,
     __version__,
 )
+from driftscope._tables import LogicalType, logical_type, logical_types
 from driftscope.divergence import (
     Divergence,
     bhattacharyya,
@@ -31,10 +32,15 @@ from driftscope.divergence import (
 from driftscope.errors import (
     CorruptDataError,
     DriftscopeError,
+    DriftscopeWarning,
     EmptySampleError,
+    ExactFallbackWarning,
     IncompatibleError,
     InvalidInputError,
     InvalidTypeError,
+    NaNSkippedWarning,
+    PValueCappedWarning,
+    UndefinedStatisticWarning,
 )
 from driftscope.results import (
     AndersonKSampResult,
@@ -64,7 +70,9 @@ __all__ = [
     "DistinctCount",
     "Divergence",
     "DriftscopeError",
+    "DriftscopeWarning",
     "EmptySampleError",
+    "ExactFallbackWarning",
     "FrequentItems",
     "Histogram",
     "IncompatibleError",
@@ -72,7 +80,11 @@ __all__ = [
     "InvalidTypeError",
     "KSResult",
     "KSSketchResult",
+    "LogicalType",
     "Moments",
+    "NaNSkippedWarning",
+    "PValueCappedWarning",
+    "UndefinedStatisticWarning",
     "__version__",
     "anderson_ksamp",
     "bhattacharyya",
@@ -87,6 +99,8 @@ __all__ = [
     "ks_2samp",
     "ks_sketch",
     "linf",
+    "logical_type",
+    "logical_types",
     "psi",
     "tvd",
     "wasserstein_distance",

@@ -12,6 +12,7 @@ from rich.console import Console
 from rich.table import Table
 
 from driftscope import __version__
+from driftscope._tables import LogicalType, logical_types
 from driftscope.datasets import cellular_network
 
 __all__ = ["main"]
@@ -23,27 +24,14 @@ def _fmt(x: float) -> str:
     return f"{x:,.4g}"
 
 
-def _numeric_columns(table: pa.Table) -> list[str]:
-    return [
-        f.name for f in table.schema if pa.types.is_integer(f.type) or pa.types.is_floating(f.type)
-    ]
+def _columns_of(table: pa.Table, *kinds: LogicalType) -> list[str]:
+    return [name for name, kind in logical_types(table).items() if kind in kinds]
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "-V", "--version", prog_name="driftscope")
 def main() -> None:
     """driftscope: catch data drift and broken pipelines at stream scale."""
-
-
-def _categorical_columns(table: pa.Table) -> list[str]:
-    return [
-        f.name
-        for f in table.schema
-        if pa.types.is_string(f.type)
-        or pa.types.is_large_string(f.type)
-        or pa.types.is_dictionary(f.type)
-        or pa.types.is_boolean(f.type)
-    ]
 
 
 # Conventional PSI thresholds: below 0.1 stable, 0.1-0.25 a moderate shift, above a major one.
@@ -100,7 +88,7 @@ def demo(rows: int, seed: int) -> None:
     table.add_column("verdict", min_width=8)
     notes: list[str] = []
     n_ref, n_cur = reference.num_rows, current.num_rows
-    for name in _numeric_columns(reference):
+    for name in _columns_of(reference, LogicalType.NUMERIC):
         ref, cur = reference.column(name), current.column(name)
         ks = ds.ks_2samp(ref, cur)
         std = ds.Moments(ref).std()
@@ -125,7 +113,7 @@ def demo(rows: int, seed: int) -> None:
             ", ".join(verdicts) or "stable",
             style="bold red" if verdicts else "",
         )
-    for name in _categorical_columns(reference):
+    for name in _columns_of(reference, LogicalType.CATEGORICAL, LogicalType.BOOLEAN):
         ref, cur = reference.column(name), current.column(name)
         psi = float(ds.psi(ref, cur))
         domain = ds.CategoryCounts(ref).top_k()

@@ -63,6 +63,7 @@ import numpy.typing as npt
 
 from driftscope import _core
 from driftscope._core import CategoryCounts, Histogram
+from driftscope._tables import LogicalType, logical_type
 from driftscope.errors import InvalidInputError, InvalidTypeError
 from driftscope.results import ContingencyResult
 
@@ -132,35 +133,15 @@ def _is_summary(x: Any) -> bool:
 
 
 def _is_categorical(x: Any) -> bool:
-    """Whether `x` holds values that cannot be counts: strings, booleans, objects, or a
-    dictionary-encoded (categorical) column."""
-    if isinstance(x, np.ndarray):
-        return x.dtype.kind in "bOUS"
-    module = type(x).__module__
-    if module.startswith("pandas"):
-        dtype = getattr(x, "dtype", None)
-        return str(dtype) == "category" or getattr(dtype, "kind", "O") in "bOUS"
-    if module.startswith("polars"):
-        dtype = getattr(x, "dtype", None)
-        return dtype is not None and not dtype.is_numeric()
-    if module.startswith("pyarrow"):
-        import pyarrow as pa
-
-        t = getattr(x, "type", None)
-        if t is None:
-            return False
-        view = getattr(pa.types, "is_string_view", lambda _: False)
-        return bool(
-            pa.types.is_string(t)
-            or pa.types.is_large_string(t)
-            or view(t)
-            or pa.types.is_dictionary(t)
-            or pa.types.is_boolean(t)
-        )
-    if isinstance(x, (list, tuple)):
-        first = next((v for v in x if v is not None), None)
-        return isinstance(first, (str, bool))
-    return False
+    """Whether `x` holds values that cannot be counts: a column the classifier calls
+    categorical or boolean (strings, booleans, string objects, dictionary-encoded values)."""
+    if isinstance(x, np.ndarray) and x.dtype.kind in "iuf":
+        return False  # the common case, decided without a call
+    try:
+        kind = logical_type(x)
+    except TypeError:
+        return False  # not a column: the count-vector path says what is wrong with it
+    return kind in (LogicalType.CATEGORICAL, LogicalType.BOOLEAN)
 
 
 def _columns(p: Any, q: Any, bins: Any, binning: Any, width: Any) -> tuple[bool, bool, Any]:

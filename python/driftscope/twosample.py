@@ -16,7 +16,13 @@ import numpy as np
 import numpy.typing as npt
 
 from driftscope import _core
-from driftscope.errors import InvalidInputError
+from driftscope.errors import (
+    ExactFallbackWarning,
+    InvalidInputError,
+    NaNSkippedWarning,
+    PValueCappedWarning,
+    UndefinedStatisticWarning,
+)
 from driftscope.results import AndersonKSampResult, CramerVonMisesResult, KSResult
 
 __all__ = [
@@ -29,29 +35,47 @@ __all__ = [
 ]
 
 
-def _ks(d: dict[str, Any]) -> KSResult:
+def _nan_skipped(counts: Iterable[int], names: Iterable[str], stacklevel: int = 4) -> None:
+    """Warns that NaN were skipped where scipy would have propagated them."""
+    skipped = [f"{n:,} in {name}" for n, name in zip(counts, names, strict=False) if n]
+    if skipped:
+        warnings.warn(
+            f"NaN values were skipped ({', '.join(skipped)}); scipy would return NaN. The counts "
+            "are on the result (nan_counts); drop NaN first to silence this warning",
+            NaNSkippedWarning,
+            stacklevel=stacklevel,
+        )
+
+
+def _ks(d: dict[str, Any], names: tuple[str, ...] = ("a", "b")) -> KSResult:
     message = d.pop("warning")
     if message is not None:
-        warnings.warn(message, RuntimeWarning, stacklevel=3)
+        warnings.warn(message, ExactFallbackWarning, stacklevel=3)
+    _nan_skipped(d["nan_counts"][-len(names) :], names)
     return KSResult(**d)
 
 
-def _cvm(d: dict[str, Any]) -> CramerVonMisesResult:
+def _cvm(d: dict[str, Any], names: tuple[str, ...] = ("a", "b")) -> CramerVonMisesResult:
+    _nan_skipped(d["nan_counts"][-len(names) :], names)
     return CramerVonMisesResult(**d)
 
 
-def _anderson(d: dict[str, Any]) -> AndersonKSampResult:
+def _anderson(d: dict[str, Any], names: tuple[str, ...] | None = None) -> AndersonKSampResult:
     message = d.pop("warning")
     if message is not None:
-        warnings.warn(message, UserWarning, stacklevel=3)
+        warnings.warn(message, PValueCappedWarning, stacklevel=3)
     if math.isnan(d["statistic"]):
         # scipy returns NaN too, with NumPy's "invalid value encountered in scalar divide"
         warnings.warn(
             "anderson_ksamp: the statistic is undefined (0/0) for these samples with the "
             f"{d['variant']!r} variant; statistic and p-value are NaN",
-            RuntimeWarning,
+            UndefinedStatisticWarning,
             stacklevel=3,
         )
+    counts = d["nan_counts"]
+    if names is None:
+        names = tuple(f"samples[{i}]" for i in range(len(counts)))
+    _nan_skipped(counts[-len(names) :], names)
     d["critical_values"] = tuple(d["critical_values"])
     for key in ("sizes", "null_counts", "nan_counts"):
         d[key] = tuple(d[key])
@@ -63,7 +87,10 @@ def ks_2samp(a: Any, b: Any, alternative: str = "two-sided", method: str = "auto
 
     ``alternative`` is 'two-sided', 'less' or 'greater'; ``method`` is 'auto', 'exact' or
     'asymp' ('auto' is exact when both samples have at most 10,000 values). Like scipy, an exact
-    computation that cannot be carried out falls back to 'asymp' with a ``RuntimeWarning``.
+    computation that cannot be carried out falls back to 'asymp' with an
+    ``ExactFallbackWarning`` (a ``RuntimeWarning``).
+    NaN are skipped and counted (``nan_counts``) with a ``NaNSkippedWarning``, where scipy
+    would return NaN; nulls are skipped and counted silently.
     """
     return _ks(_core.ks_2samp(a, b, alternative, method))
 
@@ -74,12 +101,16 @@ def wasserstein_distance(a: Any, b: Any) -> float:
     Large samples are not sorted in full: a bucket census of both finds where the two CDFs
     may cross, and only the values there are sorted (see the README).
     """
-    return _core.wasserstein_distance(a, b)
+    distance, nan_counts = _core.wasserstein_distance(a, b)
+    _nan_skipped(nan_counts, ("a", "b"), stacklevel=3)
+    return distance
 
 
 def energy_distance(a: Any, b: Any) -> float:
     """Energy distance between two samples, equal to ``scipy.stats.energy_distance``."""
-    return _core.cdf_distances(a, b)[1]
+    _, distance, nan_counts = _core.cdf_distances(a, b)
+    _nan_skipped(nan_counts, ("a", "b"), stacklevel=3)
+    return distance
 
 
 def cramervonmises_2samp(a: Any, b: Any, method: str = "auto") -> CramerVonMisesResult:
@@ -106,7 +137,8 @@ def anderson_ksamp(
 
     ``variant`` is 'midrank' (default; scipy's ``midrank=True``), 'right' (``midrank=False``)
     or 'continuous'. As in scipy, the p-value is interpolated from the critical values and
-    capped to [0.001, 0.25] with a ``UserWarning`` when the statistic lies outside them.
+    capped to [0.001, 0.25] with a ``PValueCappedWarning`` (a ``UserWarning``) when the
+    statistic lies outside them.
     """
     return _anderson(_core.anderson_ksamp(samples, _variant(midrank, variant)))
 
@@ -155,25 +187,29 @@ class ECDF:
 
     def ks(self, current: Any, alternative: str = "two-sided", method: str = "auto") -> KSResult:
         """``ks_2samp(reference, current, alternative, method)``."""
-        return _ks(self._inner.ks(current, alternative, method))
+        return _ks(self._inner.ks(current, alternative, method), ("current",))
 
     def wasserstein(self, current: Any) -> float:
         """``wasserstein_distance(reference, current)``."""
-        return self._inner.wasserstein(current)
+        distance, nan_count = self._inner.wasserstein(current)
+        _nan_skipped((nan_count,), ("current",), stacklevel=3)
+        return distance
 
     def energy(self, current: Any) -> float:
         """``energy_distance(reference, current)``."""
-        return self._inner.distances(current)[1]
+        _, distance, nan_count = self._inner.distances(current)
+        _nan_skipped((nan_count,), ("current",), stacklevel=3)
+        return distance
 
     def cvm(self, current: Any, method: str = "auto") -> CramerVonMisesResult:
         """``cramervonmises_2samp(reference, current, method)``."""
-        return _cvm(self._inner.cvm(current, method))
+        return _cvm(self._inner.cvm(current, method), ("current",))
 
     def anderson(
         self, current: Any, midrank: bool | None = None, *, variant: str | None = None
     ) -> AndersonKSampResult:
         """``anderson_ksamp([reference, current], ...)``."""
-        return _anderson(self._inner.anderson(current, _variant(midrank, variant)))
+        return _anderson(self._inner.anderson(current, _variant(midrank, variant)), ("current",))
 
     def to_bytes(self) -> bytes:
         """The reference in driftscope's versioned binary format."""

@@ -27,6 +27,7 @@ pub use binned::divergence::{ContingencyTest, Measure, Smoothing};
 pub use binned::histogram::{BinRule, Binning, Histogram};
 pub use error::{Error, Num, Result};
 pub use io::column::{Chunk, Numeric, Validity, Values};
+pub use io::logical::{classify, ColumnType, LogicalType};
 pub use numeric::moments::Moments;
 pub use numeric::sort::SortedSample;
 pub use sketch::distinct::DistinctCount;

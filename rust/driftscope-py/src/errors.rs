@@ -50,24 +50,29 @@ pub fn core_err(e: Error) -> PyErr {
     }
 }
 
-/// Runs `f` with the GIL released, turning a panic (a bug) into `driftscope.DriftscopeError`
-/// instead of letting it cross into Python.
+/// Runs `f` with the GIL released on the process's kernel pool (`crate::pool`: safe after a
+/// fork), turning a panic (a bug) into `driftscope.DriftscopeError` instead of letting it
+/// cross into Python.
 pub fn compute<T, F>(py: Python<'_>, f: F) -> PyResult<T>
 where
     F: FnOnce() -> T + Send,
     T: Send,
 {
-    py.detach(|| catch_unwind(AssertUnwindSafe(f)))
-        .map_err(|payload| {
+    let outcome = py.detach(|| crate::pool::run(|| catch_unwind(AssertUnwindSafe(f))));
+    match outcome {
+        Ok(Ok(value)) => Ok(value),
+        Ok(Err(payload)) => {
             let what = payload
                 .downcast_ref::<&str>()
                 .map(|s| s.to_string())
                 .or_else(|| payload.downcast_ref::<String>().cloned())
                 .unwrap_or_else(|| "unknown panic".into());
-            raise(
+            Err(raise(
                 "DriftscopeError",
                 format!("internal error in a driftscope kernel ({what}); please report it"),
                 PyRuntimeError::new_err,
-            )
-        })
+            ))
+        }
+        Err(msg) => Err(raise("DriftscopeError", msg, PyRuntimeError::new_err)),
+    }
 }

@@ -10,11 +10,13 @@ mod binned;
 mod errors;
 mod io;
 mod numeric;
+mod pool;
 mod sketch;
 mod twosample;
 
 #[pymodule]
 fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    pool::set_home();
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     m.add_class::<numeric::moments::PyMoments>()?;
     m.add_class::<twosample::PyEcdf>()?;
@@ -36,6 +38,9 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
         binned::divergence::contingency_columns,
         m
     )?)?;
+    m.add_function(wrap_pyfunction!(io::types::logical_type, m)?)?;
+    m.add_function(wrap_pyfunction!(io::types::schema_logical_types, m)?)?;
+    m.add_function(wrap_pyfunction!(io::table::_scan_table, m)?)?;
     m.add_function(wrap_pyfunction!(io::input::_column_buffers, m)?)?;
     m.add_function(wrap_pyfunction!(io::input::_category_buffers, m)?)?;
     Ok(())

@@ -124,12 +124,12 @@ pub fn wasserstein_distance(
     py: Python<'_>,
     a: &Bound<'_, PyAny>,
     b: &Bound<'_, PyAny>,
-) -> PyResult<f64> {
+) -> PyResult<(f64, (u64, u64))> {
     let ca = extract_column(a, "a")?;
     let cb = extract_column(b, "b")?;
     let (xa, xb) = (ca.chunks()?, cb.chunks()?);
-    let (w, _, _) = compute(py, || wasserstein_chunks(&xa, &xb))?.map_err(core_err)?;
-    Ok(w)
+    let (w, sa, sb) = compute(py, || wasserstein_chunks(&xa, &xb))?.map_err(core_err)?;
+    Ok((w, (sa.nan_count, sb.nan_count)))
 }
 
 /// `(wasserstein, energy)` distances of two columns (`scipy.stats.wasserstein_distance` and
@@ -139,10 +139,10 @@ pub fn cdf_distances<'py>(
     py: Python<'py>,
     a: &Bound<'py, PyAny>,
     b: &Bound<'py, PyAny>,
-) -> PyResult<(f64, f64)> {
+) -> PyResult<(f64, f64, (u64, u64))> {
     let (sa, sb) = sorted_pair(py, a, b)?;
     let r = compute(py, || cdf_distances_sorted(sa.values(), sb.values()))?.map_err(core_err)?;
-    Ok((r.wasserstein, r.energy))
+    Ok((r.wasserstein, r.energy, (sa.nan_count, sb.nan_count)))
 }
 
 /// `scipy.stats.cramervonmises_2samp` on two columns.
@@ -321,20 +321,20 @@ impl PyEcdf {
     }
 
     /// `scipy.stats.wasserstein_distance(reference, current)`.
-    fn wasserstein(&self, py: Python<'_>, current: &Bound<'_, PyAny>) -> PyResult<f64> {
+    fn wasserstein(&self, py: Python<'_>, current: &Bound<'_, PyAny>) -> PyResult<(f64, u64)> {
         let col = extract_column(current, "current")?;
         let chunks = col.chunks()?;
         let inner = &self.inner;
-        let (w, _) = compute(py, || inner.wasserstein_chunks(&chunks))?.map_err(core_err)?;
-        Ok(w)
+        let (w, s) = compute(py, || inner.wasserstein_chunks(&chunks))?.map_err(core_err)?;
+        Ok((w, s.nan_count))
     }
 
     /// `(wasserstein, energy)` distances between the reference and `current`.
-    fn distances(&self, py: Python<'_>, current: &Bound<'_, PyAny>) -> PyResult<(f64, f64)> {
+    fn distances(&self, py: Python<'_>, current: &Bound<'_, PyAny>) -> PyResult<(f64, f64, u64)> {
         let cur = sorted_column(py, current, "current")?;
         let inner = &self.inner;
         let r = compute(py, || inner.distances(cur.values()))?.map_err(core_err)?;
-        Ok((r.wasserstein, r.energy))
+        Ok((r.wasserstein, r.energy, cur.nan_count))
     }
 
     #[pyo3(signature = (current, method = "auto"))]

@@ -2,14 +2,14 @@
 
 use std::collections::HashMap;
 
-use driftscope_core::binned::categorical::{CategoryColumn, DEFAULT_CAPACITY};
+use driftscope_core::binned::categorical::DEFAULT_CAPACITY;
 use driftscope_core::{Category, CategoryCounts};
 use numpy::PyArray1;
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyBytes, PyDict, PyInt, PyList, PyString, PyTuple};
 
-use crate::errors::{compute, core_err, invalid_type, invalid_value};
-use crate::io::input::{bytes_arg, extract_categorical, reduce_with_bytes};
+use crate::errors::{core_err, invalid_type, invalid_value};
+use crate::io::input::{bytes_arg, for_each_category, reduce_with_bytes};
 
 /// A category as a Python value: `str`, `int` or `bool`.
 pub fn category_py<'py>(py: Python<'py>, c: &Category) -> PyResult<Bound<'py, PyAny>> {
@@ -38,18 +38,6 @@ pub fn category_arg(obj: &Bound<'_, PyAny>) -> PyResult<Category> {
     ))
 }
 
-/// Feeds each chunk of the categorical `column` to `f`, with the GIL released.
-pub fn for_each_chunk(
-    py: Python<'_>,
-    column: &Bound<'_, PyAny>,
-    arg: &str,
-    mut f: impl FnMut(&CategoryColumn<'_>) -> driftscope_core::Result<()> + Send,
-) -> PyResult<()> {
-    let col = extract_categorical(column, arg)?;
-    let chunks = col.chunks()?;
-    compute(py, move || chunks.iter().try_for_each(&mut f))?.map_err(core_err)
-}
-
 /// Counts `column` into `counts`, with the GIL released.
 pub fn count_into(
     py: Python<'_>,
@@ -57,7 +45,7 @@ pub fn count_into(
     column: &Bound<'_, PyAny>,
     arg: &str,
 ) -> PyResult<()> {
-    for_each_chunk(py, column, arg, |chunk| counts.update(chunk))
+    for_each_category(py, column, arg, |chunk| counts.update(chunk))
 }
 
 /// Two count vectors over the same bins for the divergences: the reference's categories,

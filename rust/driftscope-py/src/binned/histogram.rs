@@ -6,7 +6,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyBytes, PyDict, PyString, PyTuple};
 
 use crate::errors::{compute, core_err, invalid_type, invalid_value};
-use crate::io::input::{bytes_arg, extract_column, reduce_with_bytes};
+use crate::io::input::{bytes_arg, extract_column, for_each_numeric, reduce_with_bytes};
 use crate::numeric::moments::fmt;
 
 /// The default number of equal-width bins.
@@ -103,12 +103,9 @@ impl PyHistogram {
 }
 
 fn update(py: Python<'_>, h: &mut Histogram, column: &Bound<'_, PyAny>) -> PyResult<()> {
-    let col = extract_column(column, "column")?;
-    let chunks = col.chunks()?;
-    compute(py, move || {
-        for chunk in &chunks {
-            h.update(chunk);
-        }
+    for_each_numeric(py, column, "column", |chunk| {
+        h.update(chunk);
+        Ok(())
     })
 }
 

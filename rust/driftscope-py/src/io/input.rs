@@ -10,7 +10,7 @@ use arrow_array::types::{
     Float32Type, Float64Type, Int16Type, Int32Type, Int64Type, Int8Type, UInt16Type, UInt32Type,
     UInt64Type, UInt8Type,
 };
-use arrow_array::{Array, ArrayRef, Float64Array};
+use arrow_array::{Array, ArrayRef};
 use arrow_schema::DataType;
 use driftscope_core::binned::categorical::{CategoryColumn, DictValues, Offsets, StrArray};
 use driftscope_core::{Chunk, Validity, Values};
@@ -22,7 +22,39 @@ use pyo3::prelude::*;
 use pyo3::types::{PyString, PyType};
 use pyo3_arrow::{PyArray, PyArrayReader};
 
-use crate::errors::{invalid_type, invalid_value};
+use crate::errors::{compute, core_err, invalid_type, invalid_value};
+use crate::io::types::column_type;
+use driftscope_core::io::logical;
+
+/// An input error found where the GIL may be released (reading an Arrow stream array by
+/// array); it becomes the Python exception once the GIL is held again.
+#[derive(Debug)]
+pub enum ReadError {
+    /// A column of a type the kernel cannot read (`InvalidTypeError`).
+    Type(String),
+    /// A column whose content cannot be read (`InvalidInputError`).
+    Value(String),
+    /// An error of the core's.
+    Core(driftscope_core::Error),
+}
+
+impl From<ReadError> for PyErr {
+    fn from(e: ReadError) -> PyErr {
+        match e {
+            ReadError::Type(m) => invalid_type(m),
+            ReadError::Value(m) => invalid_value(m),
+            ReadError::Core(e) => crate::errors::core_err(e),
+        }
+    }
+}
+
+impl From<driftscope_core::Error> for ReadError {
+    fn from(e: driftscope_core::Error) -> ReadError {
+        ReadError::Core(e)
+    }
+}
+
+pub type ReadResult<T> = Result<T, ReadError>;
 
 const ACCEPTED: &str = "a NumPy array, a pyarrow Array or ChunkedArray, a polars or pandas \
     Series, a Python sequence of numbers, or any object exporting __arrow_c_array__ or \
@@ -88,7 +120,7 @@ fn slice<'a, T: numpy::Element>(a: &'a PyReadonlyArray1<'_, T>) -> PyResult<&'a 
 }
 
 /// The typed slice and validity of an Arrow array of a directly readable type.
-fn arrow_chunk<'a>(a: &'a dyn Array, name: &str) -> PyResult<Chunk<'a>> {
+fn arrow_chunk<'a>(a: &'a dyn Array, name: &str) -> ReadResult<Chunk<'a>> {
     let values = match a.data_type() {
         DataType::Float64 => Values::F64(a.as_primitive::<Float64Type>().values()),
         DataType::Float32 => Values::F32(a.as_primitive::<Float32Type>().values()),
@@ -107,63 +139,53 @@ fn arrow_chunk<'a>(a: &'a dyn Array, name: &str) -> PyResult<Chunk<'a>> {
 }
 
 /// The validity bitmap of an Arrow array, when it has nulls.
-fn validity_of(a: &dyn Array) -> PyResult<Option<Validity<'_>>> {
+fn validity_of(a: &dyn Array) -> ReadResult<Option<Validity<'_>>> {
     match a.nulls() {
         Some(nulls) if nulls.null_count() > 0 => {
             let bits = nulls.inner();
-            Validity::new(bits.values(), bits.offset(), bits.len())
-                .map(Some)
-                .map_err(crate::errors::core_err)
+            Ok(Some(Validity::new(
+                bits.values(),
+                bits.offset(),
+                bits.len(),
+            )?))
         }
         _ => Ok(None),
     }
 }
 
-fn not_numeric(name: &str, what: &str) -> PyErr {
-    invalid_type(format!(
+fn not_numeric(name: &str, what: &str) -> ReadError {
+    ReadError::Type(format!(
         "column {name} has {what}, but this kernel needs numbers: integer, floating-point, \
          boolean or decimal values (cast the column, or use a categorical summary)"
     ))
 }
 
 /// Brings an Arrow array to a type the core reads directly, casting those it can widen
-/// (float16, decimals, booleans, dictionary-encoded numbers) to float64.
-fn normalize_arrow(a: ArrayRef, name: &str) -> PyResult<ArrayRef> {
+/// (float16, decimals, booleans, dictionary-encoded numbers) to float64 and reading
+/// durations as counts of their unit. Which types are accepted is the classifier's call
+/// (`logical::reads_as_numbers`).
+fn normalize_arrow(a: ArrayRef, name: &str) -> ReadResult<ArrayRef> {
     let dt = a.data_type();
-    let direct = matches!(
-        dt,
-        DataType::Float64
-            | DataType::Float32
-            | DataType::Int8
-            | DataType::Int16
-            | DataType::Int32
-            | DataType::Int64
-            | DataType::UInt8
-            | DataType::UInt16
-            | DataType::UInt32
-            | DataType::UInt64
-            | DataType::Null
-    );
-    if direct {
-        return Ok(a);
-    }
-    let castable = match dt {
-        DataType::Float16
-        | DataType::Boolean
-        | DataType::Decimal32(..)
-        | DataType::Decimal64(..)
-        | DataType::Decimal128(..)
-        | DataType::Decimal256(..) => true,
-        DataType::Dictionary(_, value) => value.is_numeric() || **value == DataType::Boolean,
-        _ => false,
-    };
-    if !castable {
+    if !logical::reads_as_numbers(&column_type(dt)) {
         return Err(not_numeric(name, &arrow_type_name(dt)));
     }
-    let cast = arrow_cast::cast(&a, &DataType::Float64)
-        .map_err(|e| invalid_value(format!("cannot read column {name} as float64: {e}")))?;
-    debug_assert!(cast.as_any().is::<Float64Array>());
-    Ok(cast)
+    let to = match dt {
+        DataType::Float64
+        | DataType::Float32
+        | DataType::Int8
+        | DataType::Int16
+        | DataType::Int32
+        | DataType::Int64
+        | DataType::UInt8
+        | DataType::UInt16
+        | DataType::UInt32
+        | DataType::UInt64
+        | DataType::Null => return Ok(a),
+        DataType::Duration(_) => DataType::Int64,
+        _ => DataType::Float64,
+    };
+    arrow_cast::cast(&a, &to)
+        .map_err(|e| ReadError::Value(format!("cannot read column {name} as {to}: {e}")))
 }
 
 /// An Arrow type as a person would name it, with Arrow's own name in parentheses.
@@ -214,8 +236,157 @@ fn module_of(obj: &Bound<'_, PyAny>) -> String {
         .unwrap_or_default()
 }
 
-/// Turns `obj` into a numeric column; `arg` names the argument in messages.
+/// A numeric column as it comes: buffers held in place, or an Arrow stream to read array by
+/// array.
+pub enum NumericInput<'py> {
+    Held(Column<'py>),
+    Stream(ColumnStream),
+}
+
+/// Turns `obj` into a numeric column with every value held; `arg` names the argument in
+/// messages. An Arrow stream is read whole: the kernels that call this (the exact tests,
+/// reference histograms) need every value at once. Streaming summaries use
+/// [`for_each_numeric`], which holds one array at a time.
 pub fn extract_column<'py>(obj: &Bound<'py, PyAny>, arg: &str) -> PyResult<Column<'py>> {
+    match numeric_input(obj, arg)? {
+        NumericInput::Held(col) => Ok(col),
+        NumericInput::Stream(mut stream) => {
+            let mut parts = Vec::new();
+            while let Some(array) = stream.next_array() {
+                let array = array?;
+                if !array.is_empty() {
+                    parts.push(Part::Arrow(normalize_arrow(array, &stream.name)?));
+                }
+            }
+            Ok(Column {
+                name: stream.name,
+                parts,
+            })
+        }
+    }
+}
+
+/// Feeds every chunk of the numeric column `obj` to `f` in order, with the GIL released. An
+/// Arrow stream (`__arrow_c_stream__`, e.g. a generator-backed reader) is read one array at
+/// a time, so memory holds one array, never the whole column.
+pub fn for_each_numeric(
+    py: Python<'_>,
+    obj: &Bound<'_, PyAny>,
+    arg: &str,
+    mut f: impl FnMut(&Chunk<'_>) -> driftscope_core::Result<()> + Send,
+) -> PyResult<()> {
+    match numeric_input(obj, arg)? {
+        NumericInput::Held(col) => {
+            let chunks = col.chunks()?;
+            compute(py, move || chunks.iter().try_for_each(&mut f))?.map_err(core_err)
+        }
+        NumericInput::Stream(stream) => stream.read(py, normalize_arrow, |array, name| {
+            Ok(f(&arrow_chunk(array, name)?)?)
+        }),
+    }
+}
+
+/// An Arrow column stream (`__arrow_c_stream__`: a ChunkedArray, a polars Series, a
+/// generator-backed reader), read one array at a time without the GIL. A stream of a table
+/// of exactly one column (a one-column `RecordBatchReader`, `Table` or `DataFrame`) is read
+/// as that column.
+pub struct ColumnStream {
+    pub name: String,
+    reader: Box<dyn pyo3_arrow::ffi::ArrayReader + Send>,
+    /// The column's type: the stream's, or its only field's when `unwrap`.
+    data_type: DataType,
+    /// Whether each array is a one-field struct (a one-column table) to unwrap.
+    unwrap: bool,
+}
+
+impl ColumnStream {
+    fn open(obj: &Bound<'_, PyAny>, arg: &str) -> PyResult<Self> {
+        let reader: PyArrayReader = obj.extract()?;
+        let reader = reader.into_reader()?;
+        let field = reader.field();
+        let (name, data_type, unwrap) = match field.data_type() {
+            DataType::Struct(fields) if fields.len() == 1 => (
+                label(arg, Some(fields[0].name().clone())),
+                fields[0].data_type().clone(),
+                true,
+            ),
+            DataType::Struct(_) => (label(arg, None), field.data_type().clone(), false),
+            dt => (
+                label(arg, series_name(obj).or_else(|| Some(field.name().clone()))),
+                dt.clone(),
+                false,
+            ),
+        };
+        Ok(ColumnStream {
+            name,
+            reader,
+            data_type,
+            unwrap,
+        })
+    }
+
+    /// Fails with `refuse(name, type)` unless the column's type is one `accepts` takes; read
+    /// off the stream's schema, before any value.
+    fn check(
+        &self,
+        accepts: impl Fn(&DataType) -> bool,
+        refuse: fn(&str, &str) -> ReadError,
+    ) -> PyResult<()> {
+        if accepts(&self.data_type) {
+            Ok(())
+        } else {
+            Err(refuse(&self.name, &arrow_type_name(&self.data_type)).into())
+        }
+    }
+
+    /// Reads the stream to its end with the GIL released, one array at a time: each array is
+    /// brought to a readable layout by `normalize` and handed to `each` with the column's name.
+    fn read(
+        mut self,
+        py: Python<'_>,
+        normalize: fn(ArrayRef, &str) -> ReadResult<ArrayRef>,
+        mut each: impl FnMut(&dyn Array, &str) -> ReadResult<()> + Send,
+    ) -> PyResult<()> {
+        let read = compute(py, move || -> ReadResult<()> {
+            while let Some(array) = self.next_array() {
+                let array = normalize(array?, &self.name)?;
+                if !array.is_empty() {
+                    each(array.as_ref(), &self.name)?;
+                }
+            }
+            Ok(())
+        })?;
+        Ok(read?)
+    }
+
+    /// The next array of the stream; safe to call with the GIL released (a Python producer
+    /// behind the stream takes the GIL itself).
+    fn next_array(&mut self) -> Option<ReadResult<ArrayRef>> {
+        let name = &self.name;
+        let unwrap = self.unwrap;
+        self.reader.next().map(|r| {
+            let array = r.map_err(|e| {
+                ReadError::Value(format!(
+                    "reading column {name} from its Arrow stream failed: {e}"
+                ))
+            })?;
+            if !unwrap {
+                return Ok(array);
+            }
+            let table = array.as_struct();
+            if table.null_count() > 0 {
+                return Err(ReadError::Value(format!(
+                    "column {name} comes as a one-column table with null rows; pass the \
+                     column itself"
+                )));
+            }
+            Ok(table.column(0).clone())
+        })
+    }
+}
+
+/// Reads `obj` as a numeric column without reading a stream yet; `arg` names the argument.
+fn numeric_input<'py>(obj: &Bound<'py, PyAny>, arg: &str) -> PyResult<NumericInput<'py>> {
     let py = obj.py();
     let label = |name: Option<String>| label(arg, name);
 
@@ -224,10 +395,10 @@ pub fn extract_column<'py>(obj: &Bound<'py, PyAny>, arg: &str) -> PyResult<Colum
         let np = py.import("numpy")?;
         let masked_type = np.getattr("ma")?.getattr("MaskedArray")?;
         if obj.is_instance(&masked_type)? {
-            return masked_column(obj, name);
+            return masked_column(obj, name).map(NumericInput::Held);
         }
         let parts = vec![numpy_part(arr, &name)?];
-        return Ok(Column { name, parts });
+        return Ok(NumericInput::Held(Column { name, parts }));
     }
 
     let module = module_of(obj);
@@ -242,7 +413,7 @@ pub fn extract_column<'py>(obj: &Bound<'py, PyAny>, arg: &str) -> PyResult<Colum
                 let values = obj.call_method1("to_numpy", ())?;
                 let arr = values.cast::<PyUntypedArray>()?;
                 let parts = vec![numpy_part(arr, &name)?];
-                return Ok(Column { name, parts });
+                return Ok(NumericInput::Held(Column { name, parts }));
             }
         }
     }
@@ -252,33 +423,16 @@ pub fn extract_column<'py>(obj: &Bound<'py, PyAny>, arg: &str) -> PyResult<Colum
         let (array, field) = array.into_inner();
         let name = label(Some(field.name().clone()).or_else(|| series_name(obj)));
         let parts = vec![Part::Arrow(normalize_arrow(array, &name)?)];
-        return Ok(Column { name, parts });
+        return Ok(NumericInput::Held(Column { name, parts }));
     }
 
     if obj.hasattr("__arrow_c_stream__")? {
-        let reader: PyArrayReader = obj.extract()?;
-        let reader = reader.into_reader()?;
-        let field = reader.field();
-        let mut name = label(series_name(obj).or_else(|| Some(field.name().clone())));
-        if matches!(field.data_type(), DataType::Struct(_)) {
-            name = label(None);
-        }
-        let mut parts = Vec::new();
-        for array in reader {
-            let array = array.map_err(|e| {
-                invalid_value(format!(
-                    "reading column {name} from its Arrow stream failed: {e}"
-                ))
-            })?;
-            if array.is_empty() {
-                continue;
-            }
-            parts.push(Part::Arrow(normalize_arrow(array, &name)?));
-        }
-        if parts.is_empty() && !is_numeric_arrow(field.data_type()) {
-            return Err(not_numeric(&name, &arrow_type_name(field.data_type())));
-        }
-        return Ok(Column { name, parts });
+        let stream = ColumnStream::open(obj, arg)?;
+        stream.check(
+            |dt| logical::reads_as_numbers(&column_type(dt)),
+            not_numeric,
+        )?;
+        return Ok(NumericInput::Stream(stream));
     }
 
     let name = label(None);
@@ -292,10 +446,10 @@ pub fn extract_column<'py>(obj: &Bound<'py, PyAny>, arg: &str) -> PyResult<Colum
                 if arr.ndim() == 1 {
                     let kind = arr.dtype().kind();
                     if kind == b'O' || kind == b'U' || kind == b'S' {
-                        return Err(not_numeric(&name, "Python objects or strings"));
+                        return Err(not_numeric(&name, "Python objects or strings").into());
                     }
                     let parts = vec![numpy_part(arr, &name)?];
-                    return Ok(Column { name, parts });
+                    return Ok(NumericInput::Held(Column { name, parts }));
                 }
             }
         }
@@ -312,10 +466,6 @@ fn label(arg: &str, name: Option<String>) -> String {
         Some(n) if !n.is_empty() && n != arg => format!("'{n}' (argument {arg})"),
         _ => format!("'{arg}'"),
     }
-}
-
-fn is_numeric_arrow(dt: &DataType) -> bool {
-    dt.is_numeric() || matches!(dt, DataType::Null | DataType::Boolean)
 }
 
 fn series_name(obj: &Bound<'_, PyAny>) -> Option<String> {
@@ -362,10 +512,7 @@ fn numpy_part<'py>(arr: &Bound<'py, PyUntypedArray>, name: &str) -> PyResult<Par
             b'O' => "Python objects",
             _ => "a non-numeric dtype",
         };
-        return Err(not_numeric(
-            name,
-            &format!("NumPy dtype {} ({what})", dtype.str()?),
-        ));
+        return Err(not_numeric(name, &format!("NumPy dtype {} ({what})", dtype.str()?)).into());
     }
     macro_rules! try_typed {
         ($t:ty, $variant:ident) => {
@@ -510,20 +657,20 @@ impl CategoricalColumn<'_> {
             .iter()
             .map(|part| match part {
                 CatPart::Numpy(p) => Ok(CategoryColumn::Values(part_chunk(p, &self.name)?)),
-                CatPart::Arrow(a) => arrow_category_column(a.as_ref(), &self.name),
+                CatPart::Arrow(a) => Ok(arrow_category_column(a.as_ref(), &self.name)?),
             })
             .collect()
     }
 }
 
-fn not_categorical(name: &str, what: &str) -> PyErr {
-    invalid_type(format!(
+fn not_categorical(name: &str, what: &str) -> ReadError {
+    ReadError::Type(format!(
         "column {name} has {what}, but category counts need strings, integers or booleans \
          (plain or dictionary-encoded); bin floating-point columns with a Histogram instead"
     ))
 }
 
-fn strings<'a>(a: &'a dyn Array, large: bool) -> PyResult<StrArray<'a>> {
+fn strings<'a>(a: &'a dyn Array, large: bool) -> ReadResult<StrArray<'a>> {
     let (offsets, data) = if large {
         let s = a.as_string::<i64>();
         (Offsets::I64(s.value_offsets()), s.values().as_slice())
@@ -531,11 +678,11 @@ fn strings<'a>(a: &'a dyn Array, large: bool) -> PyResult<StrArray<'a>> {
         let s = a.as_string::<i32>();
         (Offsets::I32(s.value_offsets()), s.values().as_slice())
     };
-    StrArray::new(offsets, data, validity_of(a)?).map_err(crate::errors::core_err)
+    Ok(StrArray::new(offsets, data, validity_of(a)?)?)
 }
 
 /// The category view of an Arrow array already brought to a direct layout.
-fn arrow_category_column<'a>(a: &'a dyn Array, name: &str) -> PyResult<CategoryColumn<'a>> {
+fn arrow_category_column<'a>(a: &'a dyn Array, name: &str) -> ReadResult<CategoryColumn<'a>> {
     Ok(match a.data_type() {
         DataType::Utf8 => CategoryColumn::Strings(strings(a, false)?),
         DataType::LargeUtf8 => CategoryColumn::Strings(strings(a, true)?),
@@ -570,28 +717,30 @@ fn arrow_category_column<'a>(a: &'a dyn Array, name: &str) -> PyResult<CategoryC
 /// strings (one copy of the strings), a dictionary of string views gets a large-string
 /// dictionary (the keys are kept), a dictionary of booleans is decoded. Everything else that
 /// is not strings, integers, booleans or a dictionary of those is rejected.
-fn normalize_categorical(a: ArrayRef, name: &str) -> PyResult<ArrayRef> {
+fn normalize_categorical(a: ArrayRef, name: &str) -> ReadResult<ArrayRef> {
     let cast = |a: &ArrayRef, to: DataType| {
         arrow_cast::cast(a, &to)
-            .map_err(|e| invalid_value(format!("cannot read column {name} as categories: {e}")))
+            .map_err(|e| ReadError::Value(format!("cannot read column {name} as categories: {e}")))
     };
-    match a.data_type().clone() {
-        DataType::Utf8 | DataType::LargeUtf8 | DataType::Boolean | DataType::Null => Ok(a),
-        dt if dt.is_integer() => Ok(a),
+    let dt = a.data_type().clone();
+    if !logical::reads_as_categories(&column_type(&dt)) {
+        return Err(match &dt {
+            DataType::Dictionary(_, v) => {
+                not_categorical(name, &format!("dictionary-encoded {}", arrow_type_name(v)))
+            }
+            _ => not_categorical(name, &arrow_type_name(&dt)),
+        });
+    }
+    match dt {
         DataType::Utf8View => cast(&a, DataType::LargeUtf8),
         DataType::Dictionary(key, value) => match *value {
-            DataType::Utf8 | DataType::LargeUtf8 => Ok(a),
-            ref v if v.is_integer() => Ok(a),
             DataType::Utf8View => {
                 cast(&a, DataType::Dictionary(key, Box::new(DataType::LargeUtf8)))
             }
             DataType::Boolean => cast(&a, DataType::Boolean),
-            ref v => Err(not_categorical(
-                name,
-                &format!("dictionary-encoded {}", arrow_type_name(v)),
-            )),
+            _ => Ok(a),
         },
-        dt => Err(not_categorical(name, &arrow_type_name(&dt))),
+        _ => Ok(a),
     }
 }
 
@@ -613,12 +762,60 @@ pub fn extract_categorical<'py>(
     obj: &Bound<'py, PyAny>,
     arg: &str,
 ) -> PyResult<CategoricalColumn<'py>> {
+    match categorical_input(obj, arg)? {
+        CategoricalInput::Held(col) => Ok(col),
+        CategoricalInput::Stream(mut stream) => {
+            let mut parts = Vec::new();
+            while let Some(array) = stream.next_array() {
+                let array = array?;
+                if !array.is_empty() {
+                    parts.push(CatPart::Arrow(normalize_categorical(array, &stream.name)?));
+                }
+            }
+            Ok(CategoricalColumn {
+                name: stream.name,
+                parts,
+            })
+        }
+    }
+}
+
+/// A categorical column as it comes: buffers held in place, or an Arrow stream to read array
+/// by array.
+pub enum CategoricalInput<'py> {
+    Held(CategoricalColumn<'py>),
+    Stream(ColumnStream),
+}
+
+/// Feeds every chunk of the categorical column `obj` to `f` in order, with the GIL released;
+/// an Arrow stream is read one array at a time (see [`for_each_numeric`]).
+pub fn for_each_category(
+    py: Python<'_>,
+    obj: &Bound<'_, PyAny>,
+    arg: &str,
+    mut f: impl FnMut(&CategoryColumn<'_>) -> driftscope_core::Result<()> + Send,
+) -> PyResult<()> {
+    match categorical_input(obj, arg)? {
+        CategoricalInput::Held(col) => {
+            let chunks = col.chunks()?;
+            compute(py, move || chunks.iter().try_for_each(&mut f))?.map_err(core_err)
+        }
+        CategoricalInput::Stream(stream) => {
+            stream.read(py, normalize_categorical, |array, name| {
+                Ok(f(&arrow_category_column(array, name)?)?)
+            })
+        }
+    }
+}
+
+/// Reads `obj` as a categorical column without reading a stream yet; `arg` names the argument.
+fn categorical_input<'py>(obj: &Bound<'py, PyAny>, arg: &str) -> PyResult<CategoricalInput<'py>> {
     let py = obj.py();
     let np = py.import("numpy")?;
     let module = module_of(obj);
-    let arrow = |array: ArrayRef, name: String| -> PyResult<CategoricalColumn<'py>> {
+    let arrow = |array: ArrayRef, name: String| -> PyResult<CategoricalInput<'py>> {
         let parts = vec![CatPart::Arrow(normalize_categorical(array, &name)?)];
-        Ok(CategoricalColumn { name, parts })
+        Ok(CategoricalInput::Held(CategoricalColumn { name, parts }))
     };
 
     // NumPy arrays, and pandas Series with a plain NumPy dtype.
@@ -662,13 +859,10 @@ pub fn extract_categorical<'py>(
         return match arr.dtype().kind() {
             b'i' | b'u' | b'b' => {
                 let parts = vec![CatPart::Numpy(numpy_part(&arr, &name)?)];
-                Ok(CategoricalColumn { name, parts })
+                Ok(CategoricalInput::Held(CategoricalColumn { name, parts }))
             }
             b'U' | b'O' => arrow(via_pyarrow(arr.as_any(), &name)?, name),
-            _ => Err(not_categorical(
-                &name,
-                &format!("NumPy dtype {}", arr.dtype().str()?),
-            )),
+            _ => Err(not_categorical(&name, &format!("NumPy dtype {}", arr.dtype().str()?)).into()),
         };
     }
 
@@ -680,24 +874,12 @@ pub fn extract_categorical<'py>(
     }
 
     if obj.hasattr("__arrow_c_stream__")? {
-        let reader: PyArrayReader = obj.extract()?;
-        let reader = reader.into_reader()?;
-        let name = label(
-            arg,
-            series_name(obj).or_else(|| Some(reader.field().name().clone())),
-        );
-        let mut parts = Vec::new();
-        for array in reader {
-            let array = array.map_err(|e| {
-                invalid_value(format!(
-                    "reading column {name} from its Arrow stream failed: {e}"
-                ))
-            })?;
-            if !array.is_empty() {
-                parts.push(CatPart::Arrow(normalize_categorical(array, &name)?));
-            }
-        }
-        return Ok(CategoricalColumn { name, parts });
+        let stream = ColumnStream::open(obj, arg)?;
+        stream.check(
+            |dt| logical::reads_as_categories(&column_type(dt)),
+            not_categorical,
+        )?;
+        return Ok(CategoricalInput::Stream(stream));
     }
 
     let name = label(arg, None);

@@ -4,8 +4,8 @@ use driftscope_core::Moments;
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyTuple};
 
-use crate::errors::{compute, core_err};
-use crate::io::input::{bytes_arg, extract_column, reduce_with_bytes};
+use crate::errors::core_err;
+use crate::io::input::{bytes_arg, for_each_numeric, reduce_with_bytes};
 
 /// Streaming, mergeable moments of a numeric column: count, null and NaN counts, min, max,
 /// sum, mean, variance, skewness and kurtosis, in one pass.
@@ -32,13 +32,10 @@ impl PyMoments {
 
     /// Adds the values of `column` (nulls and NaN are skipped and counted).
     fn update(&mut self, py: Python<'_>, column: &Bound<'_, PyAny>) -> PyResult<()> {
-        let col = extract_column(column, "column")?;
-        let chunks = col.chunks()?;
         let inner = &mut self.inner;
-        compute(py, move || {
-            for chunk in &chunks {
-                inner.update(chunk);
-            }
+        for_each_numeric(py, column, "column", |chunk| {
+            inner.update(chunk);
+            Ok(())
         })
     }
 

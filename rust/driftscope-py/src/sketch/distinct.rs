@@ -5,8 +5,8 @@ use driftscope_core::DistinctCount;
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyTuple};
 
-use crate::binned::categorical::for_each_chunk;
 use crate::errors::{core_err, invalid_value};
+use crate::io::input::for_each_category;
 use crate::io::input::{bytes_arg, reduce_with_bytes};
 
 /// The number of distinct values of a string, dictionary, integer or boolean column: a
@@ -48,7 +48,7 @@ impl PyDistinctCount {
     /// Counts the values of `column` (nulls counted apart).
     fn update(&mut self, py: Python<'_>, column: &Bound<'_, PyAny>) -> PyResult<()> {
         let inner = &mut self.inner;
-        for_each_chunk(py, column, "column", |chunk| inner.update(chunk))
+        for_each_category(py, column, "column", |chunk| inner.update(chunk))
     }
 
     /// Folds `other` in (same `lg_k`, else `IncompatibleError`, a `ValueError`) and returns

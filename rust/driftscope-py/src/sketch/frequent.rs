@@ -5,8 +5,9 @@ use driftscope_core::FrequentItems;
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyTuple};
 
-use crate::binned::categorical::{category_arg, category_py, for_each_chunk};
+use crate::binned::categorical::{category_arg, category_py};
 use crate::errors::{core_err, invalid_value};
+use crate::io::input::for_each_category;
 use crate::io::input::{bytes_arg, reduce_with_bytes};
 
 /// One row of `frequent_items`: item, estimate, lower bound, upper bound.
@@ -51,7 +52,7 @@ impl PyFrequentItems {
     /// Counts the values of `column` (nulls counted apart).
     fn update(&mut self, py: Python<'_>, column: &Bound<'_, PyAny>) -> PyResult<()> {
         let inner = &mut self.inner;
-        for_each_chunk(py, column, "column", |chunk| inner.update(chunk))
+        for_each_category(py, column, "column", |chunk| inner.update(chunk))
     }
 
     /// Folds `other` in (same `max_map_size`, else `IncompatibleError`, a `ValueError`) and

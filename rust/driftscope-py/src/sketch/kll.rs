@@ -7,7 +7,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyBytes, PyTuple};
 
 use crate::errors::{compute, core_err, invalid_type, invalid_value};
-use crate::io::input::{bytes_arg, extract_column};
+use crate::io::input::{bytes_arg, for_each_numeric};
 use crate::numeric::moments::fmt;
 use crate::twosample::{floats, shaped};
 
@@ -68,10 +68,10 @@ impl PyKll {
     /// bytes); large ones are sketched in parts on all cores and merged, which keeps the error
     /// guarantee.
     fn update(&mut self, py: Python<'_>, column: &Bound<'_, PyAny>) -> PyResult<()> {
-        let col = extract_column(column, "column")?;
-        let chunks = col.chunks()?;
         let inner = &mut self.inner;
-        compute(py, move || inner.update_chunks_parallel(&chunks))?.map_err(core_err)
+        for_each_numeric(py, column, "column", |chunk| {
+            inner.update_chunks_parallel(std::slice::from_ref(chunk))
+        })
     }
 
     /// Folds `other` into this sketch and returns it: afterwards it summarizes both inputs.
