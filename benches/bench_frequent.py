@@ -1,7 +1,6 @@
 """FrequentItems and DistinctCount against Apache DataSketches and pyarrow's exact counts.
 
-Run: python benches/bench_frequent.py [--n N] [--categories C]
-Ratios are peer time / driftscope time: above 1 means driftscope is faster.
+Run: python -m pytest benches/bench_frequent.py --benchmark-only [--bench-n-small N]
 Defaults: a 1M-row string column of 100,000 Zipf-distributed categories (cell ids), as a plain
 Arrow string array and as a dictionary array. DataSketches' Python sketches take one item per
 call, so their figure includes the Python loop a user of that package has to write;
@@ -10,113 +9,123 @@ call, so their figure includes the Python loop a user of that package has to wri
 
 from __future__ import annotations
 
-import argparse
-
 import datasketches
-import numpy as np
-import pyarrow as pa
 import pyarrow.compute as pc
+import pytest
 
 import driftscope as ds
-from _harness import best_time, report
+from _data import STRING_CATEGORIES
+
+frequent = pytest.mark.benchmark(group="FrequentItems")
+frequent_dictionary = pytest.mark.benchmark(group="FrequentItems dictionary")
+distinct = pytest.mark.benchmark(group="DistinctCount")
 
 
-def column(n: int, categories: int) -> pa.Array:
-    rng = np.random.default_rng(0)
-    ids = np.minimum(rng.zipf(1.3, size=n), categories) - 1
-    names = np.array([f"cell-{i:06d}" for i in range(categories)], dtype=object)
-    return pa.array(names[ids], type=pa.string())
+@pytest.fixture(scope="module")
+def dictionary(strings):
+    return strings.dictionary_encode()
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--n", type=int, default=1_000_000)
-    parser.add_argument("--categories", type=int, default=100_000)
-    args = parser.parse_args()
-    strings = column(args.n, args.categories)
-    dictionary = strings.dictionary_encode()
-    items = strings.to_pylist()
+@pytest.fixture(scope="module")
+def items(strings):
+    """The column as Python strings, for DataSketches' one-item-per-call updates."""
+    return strings.to_pylist()
 
-    def ours_frequent(col: pa.Array) -> ds.FrequentItems:
-        return ds.FrequentItems(col, max_map_size=1024)
 
-    def theirs_frequent() -> datasketches.frequent_strings_sketch:
-        s = datasketches.frequent_strings_sketch(10)  # lg 10: a 1,024-slot map
-        for x in items:
-            s.update(x)
-        return s
+def ours_frequent(column) -> ds.FrequentItems:
+    return ds.FrequentItems(column, max_map_size=1024)
 
-    peers = [
-        (
-            "datasketches frequent_strings_sketch(10) loop",
-            best_time(theirs_frequent, repeat=3),
-            "-",
-        ),
-        ("pyarrow.compute.value_counts (exact)", best_time(lambda: pc.value_counts(strings)), "-"),
-    ]
-    report(
-        f"frequent items of {args.n:,} strings ({args.categories:,} categories)",
-        ("driftscope FrequentItems(max_map_size=1024)", best_time(lambda: ours_frequent(strings))),
-        peers,
+
+def ours_distinct(column) -> ds.DistinctCount:
+    return ds.DistinctCount(column, lg_k=12)
+
+
+def fed(sketch, items: list[str]):
+    """The DataSketches sketch after one update call per item, the loop its users write."""
+    for x in items:
+        sketch.update(x)
+    return sketch
+
+
+def theirs_frequent(items: list[str]) -> datasketches.frequent_strings_sketch:
+    return fed(datasketches.frequent_strings_sketch(10), items)  # lg 10: a 1,024-slot map
+
+
+def theirs_distinct(items: list[str]) -> datasketches.hll_sketch:
+    return fed(datasketches.hll_sketch(12), items)
+
+
+@frequent
+def test_frequent_driftscope(bench, strings):
+    bench.ours(
+        "driftscope FrequentItems(max_map_size=1024)",
+        lambda: ours_frequent(strings),
+        title=f"frequent items of {len(strings):,} strings ({STRING_CATEGORIES:,} categories)",
     )
-    report(
-        "frequent items of the same column, dictionary-encoded",
-        (
-            "driftscope FrequentItems (by dictionary key)",
-            best_time(lambda: ours_frequent(dictionary)),
-        ),
-        [
-            (
-                "pyarrow.compute.value_counts (exact)",
-                best_time(lambda: pc.value_counts(dictionary)),
-                "-",
-            )
-        ],
+
+
+@frequent
+def test_frequent_datasketches(bench, strings, items):
+    bench.peer(
+        "datasketches frequent_strings_sketch(10) loop",
+        lambda: theirs_frequent(items),
+        repeat=3,
     )
-    ours, theirs = ours_frequent(strings), theirs_frequent()
+    ours, theirs = ours_frequent(strings), theirs_frequent(items)
     exact = {d["values"]: d["counts"] for d in pc.value_counts(strings).to_pylist()}
     top = sorted(exact, key=lambda k: -exact[k])[:5]
-    print(
-        "  top 5, exact / driftscope [lower, upper] / datasketches [lower, upper]: "
+    bench.note(
+        "top 5, exact / driftscope [lower, upper] / datasketches [lower, upper]: "
         + "; ".join(
             f"{k} {exact[k]} [{ours.lower_bound(k)}, {ours.upper_bound(k)}] "
             f"[{theirs.get_lower_bound(k)}, {theirs.get_upper_bound(k)}]"
             for k in top
         )
     )
-    print(
-        f"  maximum error: driftscope {ours.maximum_error}, datasketches "
+    bench.note(
+        f"maximum error: driftscope {ours.maximum_error}, datasketches "
         f"{theirs.get_upper_bound(top[0]) - theirs.get_lower_bound(top[0])}"
     )
 
-    def ours_distinct(col: pa.Array) -> ds.DistinctCount:
-        return ds.DistinctCount(col, lg_k=12)
 
-    def theirs_distinct() -> datasketches.hll_sketch:
-        s = datasketches.hll_sketch(12)
-        for x in items:
-            s.update(x)
-        return s
+@frequent
+def test_frequent_pyarrow(bench, strings):
+    bench.peer("pyarrow.compute.value_counts (exact)", lambda: pc.value_counts(strings))
 
-    peers = [
-        ("datasketches hll_sketch(12) loop", best_time(theirs_distinct, repeat=3), "-"),
-        (
-            "pyarrow.compute.count_distinct (exact)",
-            best_time(lambda: pc.count_distinct(strings)),
-            "-",
-        ),
-    ]
-    report(
-        f"distinct count of {args.n:,} strings",
-        ("driftscope DistinctCount(lg_k=12)", best_time(lambda: ours_distinct(strings))),
-        peers,
-    )
-    true = pc.count_distinct(strings).as_py()
-    print(
-        f"  estimate: driftscope {ours_distinct(strings).estimate:,.0f}, datasketches "
-        f"{theirs_distinct().get_estimate():,.0f}, exact {true:,}"
+
+@frequent_dictionary
+def test_frequent_dictionary_driftscope(bench, dictionary):
+    bench.ours(
+        "driftscope FrequentItems (by dictionary key)",
+        lambda: ours_frequent(dictionary),
+        title="frequent items of the same column, dictionary-encoded",
     )
 
 
-if __name__ == "__main__":
-    main()
+@frequent_dictionary
+def test_frequent_dictionary_pyarrow(bench, dictionary):
+    bench.peer("pyarrow.compute.value_counts (exact)", lambda: pc.value_counts(dictionary))
+
+
+@distinct
+def test_distinct_driftscope(bench, strings):
+    bench.ours(
+        "driftscope DistinctCount(lg_k=12)",
+        lambda: ours_distinct(strings),
+        title=f"distinct count of {len(strings):,} strings",
+    )
+
+
+@distinct
+def test_distinct_datasketches(bench, strings, items):
+    bench.peer("datasketches hll_sketch(12) loop", lambda: theirs_distinct(items), repeat=3)
+    bench.note(
+        f"estimate: driftscope {ours_distinct(strings).estimate:,.0f}, datasketches "
+        f"{theirs_distinct(items).get_estimate():,.0f}, "
+        f"exact {pc.count_distinct(strings).as_py():,}"
+    )
+
+
+@distinct
+def test_distinct_pyarrow(bench, strings):
+    bench.peer("pyarrow.compute.count_distinct (exact)", lambda: pc.count_distinct(strings))

@@ -1,21 +1,20 @@
 """KLL sketches against Apache DataSketches' kll_doubles_sketch (the `datasketches` package).
 
-Run: python benches/bench_kll.py [--n N] [--sketches S]
-Ratios are peer time / driftscope time: above 1 means driftscope is faster.
+Run: python -m pytest benches/bench_kll.py --benchmark-only [--bench-n N] [--bench-sketches S]
 Defaults: 10M float64 values (k=200); 1,000 sketches of 10,000 values each to merge.
 """
 
 from __future__ import annotations
 
-import argparse
-
 import datasketches
 import numpy as np
+import pytest
 
 import driftscope as ds
-from _harness import best_time, report
 
 RANKS = np.linspace(0.01, 0.99, 99)
+update = pytest.mark.benchmark(group="KLL update")
+merge = pytest.mark.benchmark(group="KLL merge")
 
 
 def max_rank_error(quantiles: np.ndarray, sorted_x: np.ndarray) -> float:
@@ -24,8 +23,8 @@ def max_rank_error(quantiles: np.ndarray, sorted_x: np.ndarray) -> float:
     return float(np.max(np.maximum(0.0, np.maximum(lo - RANKS, RANKS - hi))))
 
 
-def ours_update(x: np.ndarray) -> ds.KLL:
-    s = ds.KLL(200)
+def ours_update(x: np.ndarray, seed: int | None = None) -> ds.KLL:
+    s = ds.KLL(200, seed=seed)
     s.update(x)
     return s
 
@@ -36,79 +35,87 @@ def theirs_update(x: np.ndarray) -> datasketches.kll_doubles_sketch:
     return s
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--n", type=int, default=10_000_000)
-    parser.add_argument("--sketches", type=int, default=1_000)
-    args = parser.parse_args()
-    x = np.random.default_rng(0).normal(size=args.n)
+@pytest.fixture(scope="module")
+def our_parts(kll_parts):
+    return [ours_update(p, seed=i) for i, p in enumerate(kll_parts)]
 
-    ours = best_time(lambda: ours_update(x), repeat=3)
-    theirs = best_time(lambda: theirs_update(x), repeat=3)
-    report(
-        f"KLL(200) update of {args.n:,} float64",
-        ("driftscope KLL(200).update(x)", ours),
-        [("datasketches kll_doubles_sketch(200).update(x)", theirs, ">= 5x")],
+
+@pytest.fixture(scope="module")
+def their_parts(kll_parts):
+    return [theirs_update(p) for p in kll_parts]
+
+
+def merged(sketch, parts):
+    """`sketch` after merging each of `parts` into it, one call a sketch."""
+    for part in parts:
+        sketch.merge(part)
+    return sketch
+
+
+@update
+def test_update_driftscope(bench, ref):
+    bench.ours(
+        "driftscope KLL(200).update(x)",
+        lambda: ours_update(ref),
+        title=f"KLL(200) update of {ref.size:,} float64",
+        repeat=3,
     )
-    xs = np.sort(x)
-    a, b = ours_update(x), theirs_update(x)
+
+
+@update
+def test_update_datasketches(bench, ref):
+    bench.peer(
+        "datasketches kll_doubles_sketch(200).update(x)",
+        lambda: theirs_update(ref),
+        target=5,
+        repeat=3,
+    )
+    a, b = ours_update(ref), theirs_update(ref)
+    xs = np.sort(ref)
     err_a = max_rank_error(a.quantiles(RANKS), xs)
     err_b = max_rank_error(np.asarray(b.get_quantiles(RANKS)), xs)
-    print(
-        f"  max rank error over 99 quantiles: driftscope {err_a:.5f}, datasketches {err_b:.5f} "
+    bench.note(
+        f"max rank error over 99 quantiles: driftscope {err_a:.5f}, datasketches {err_b:.5f} "
         f"(bound {a.normalized_rank_error():.5f})"
     )
     # The bulk update compacts blocks of 32k values several levels at once, not in
     # DataSketches' order, so the same data gives another (no larger) sketch; the same content
     # gives the same bytes, which DataSketches' re-serialization shows.
     same = datasketches.kll_doubles_sketch.deserialize(a.to_bytes()).serialize() == a.to_bytes()
-    print(
-        f"  serialized size, {args.n:,} values: driftscope {len(a.to_bytes()):,} B, "
+    bench.note(
+        f"serialized size, {ref.size:,} values: driftscope {len(a.to_bytes()):,} B, "
         f"datasketches {len(b.serialize()):,} B; DataSketches re-serializes ours identically: "
         f"{same}"
     )
-    one = x[:1_000_000]
+    one = ref[:1_000_000]
     a1, b1 = ours_update(one), theirs_update(one)
-    print(
-        f"  serialized size, {one.size:,} values: driftscope {len(a1.to_bytes()):,} B, "
+    bench.note(
+        f"serialized size, {one.size:,} values: driftscope {len(a1.to_bytes()):,} B, "
         f"datasketches {len(b1.serialize()):,} B"
     )
 
-    rng = np.random.default_rng(1)
-    parts = [rng.normal(size=10_000) for _ in range(args.sketches)]
-    ours_parts = []
-    for i, p in enumerate(parts):
-        s = ds.KLL(200, seed=i)
-        s.update(p)
-        ours_parts.append(s)
-    theirs_parts = [theirs_update(p) for p in parts]
 
-    def ours_merge() -> ds.KLL:
-        m = ds.KLL(200)
-        for s in ours_parts:
-            m.merge(s)
-        return m
-
-    def theirs_merge() -> datasketches.kll_doubles_sketch:
-        m = datasketches.kll_doubles_sketch(200)
-        for s in theirs_parts:
-            m.merge(s)
-        return m
-
-    ours = best_time(ours_merge, repeat=3)
-    theirs = best_time(theirs_merge, repeat=3)
-    report(
-        f"merging {args.sketches:,} KLL(200) sketches of 10,000 values",
-        ("driftscope KLL.merge x N", ours),
-        [("datasketches kll_doubles_sketch.merge x N", theirs, ">= 1x")],
+@merge
+def test_merge_driftscope(bench, our_parts):
+    bench.ours(
+        "driftscope KLL.merge x N",
+        lambda: merged(ds.KLL(200), our_parts),
+        title=f"merging {len(our_parts):,} KLL(200) sketches of {our_parts[0].n:,} values",
+        repeat=3,
     )
-    m_a, m_b = ours_merge(), theirs_merge()
-    size_a, size_b = len(m_a.to_bytes()), len(m_b.serialize())
-    print(
-        f"  serialized size after merge: driftscope {size_a:,} B, "
+
+
+@merge
+def test_merge_datasketches(bench, our_parts, their_parts):
+    bench.peer(
+        "datasketches kll_doubles_sketch.merge x N",
+        lambda: merged(datasketches.kll_doubles_sketch(200), their_parts),
+        target=1,
+        repeat=3,
+    )
+    size_a = len(merged(ds.KLL(200), our_parts).to_bytes())
+    size_b = len(merged(datasketches.kll_doubles_sketch(200), their_parts).serialize())
+    bench.note(
+        f"serialized size after merge: driftscope {size_a:,} B, "
         f"datasketches {size_b:,} B (equal: {size_a == size_b})"
     )
-
-
-if __name__ == "__main__":
-    main()

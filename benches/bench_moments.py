@@ -1,40 +1,49 @@
 """Moments of 10M float64 against numpy, scipy and the memory-bandwidth floor (np.sum).
 
-Run: python benches/bench_moments.py [--n N]
-Ratios are peer time / driftscope time: above 1 means driftscope is faster.
+Run: python -m pytest benches/bench_moments.py --benchmark-only [--bench-n N]
 """
 
 from __future__ import annotations
 
-import argparse
-
 import numpy as np
+import pytest
 import scipy.stats as st
 
 import driftscope as ds
-from _harness import best_time, report
+
+pytestmark = pytest.mark.benchmark(group="moments")
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--n", type=int, default=10_000_000)
-    args = parser.parse_args()
-    x = np.random.default_rng(0).normal(size=args.n)
-
-    ours = best_time(lambda: ds.Moments(x))
-    numpy4 = best_time(lambda: (x.mean(), x.var(), x.min(), x.max()))
-    scipy2 = best_time(lambda: (st.skew(x), st.kurtosis(x)), repeat=3)
-    np_sum = best_time(lambda: np.sum(x))
-    report(
-        f"Moments of {args.n:,} float64 (count, nulls, NaN, min, max, sum, mean, var, skew, kurt)",
-        ("driftscope.Moments(x)", ours),
-        [
-            ("numpy mean+var+min+max", numpy4, ">= 5x"),
-            ("scipy.stats skew+kurtosis", scipy2, ">= 30x"),
-            ("np.sum (memory-bandwidth floor)", np_sum, ">= 0.4x, i.e. <= 2.5x its time"),
-        ],
+def test_driftscope(bench, ref):
+    bench.ours(
+        "driftscope.Moments(x)",
+        lambda: ds.Moments(ref),
+        title=f"Moments of {ref.size:,} float64 "
+        "(count, nulls, NaN, min, max, sum, mean, var, skew, kurt)",
     )
 
 
-if __name__ == "__main__":
-    main()
+def test_numpy(bench, ref):
+    bench.peer(
+        "numpy mean+var+min+max",
+        lambda: (ref.mean(), ref.var(), ref.min(), ref.max()),
+        target=5,
+    )
+
+
+def test_scipy(bench, ref):
+    bench.peer(
+        "scipy.stats skew+kurtosis",
+        lambda: (st.skew(ref), st.kurtosis(ref)),
+        target=30,
+        repeat=3,
+    )
+
+
+def test_np_sum(bench, ref):
+    bench.peer(
+        "np.sum (memory-bandwidth floor)",
+        lambda: np.sum(ref),
+        target=0.4,
+        target_note="i.e. <= 2.5x its time",
+    )
