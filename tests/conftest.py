@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import itertools
 import os
 import random
 import sys
@@ -47,43 +48,42 @@ def _seeded_random() -> None:
 
 
 @pytest.fixture
-def gil_free_share() -> Callable[[Callable[[], object]], float]:
-    """How freely a Python thread runs while ``fn`` runs: the median, over five calls, of the
-    counts a busy Python thread makes during the call divided by the counts it makes in the
-    same time while the main thread sleeps.
+def gil_held_share() -> Callable[[Callable[[], object]], float]:
+    """How long a call keeps the GIL: the longest stretch of the call during which a busy
+    Python thread could not run, as a share of the call's length (the median over five calls).
 
-    A call that releases the GIL lets the counter run alongside it: a share of 0.2 to 0.9 on
-    two cores, depending on how many the kernel's own threads take. A call that holds the GIL
-    stops the counter for all of its length; only the bytecode around the native call can let
-    it tick for a switch interval (0.1 ms), so on a call of 20 ms or more the share stays
-    below a few hundredths. The median ignores a call during which the OS did not schedule the
-    counter at all. Tests assert a share above 0.1 on calls that take 20 ms or more.
+    A busy thread records the time on every turn of its loop. A call that holds the GIL stops
+    it for all of the native work, so the longest gap in its record spans most of the call
+    (a share near 1). A call that releases the GIL lets it run alongside; its gaps are only the
+    operating system's scheduling (a few milliseconds at most when the kernel's own threads
+    take both cores), so on a call of 20 ms or more the share stays well below a half. The
+    median ignores one call disturbed by the machine. Tests assert a share below 0.5.
     """
 
     def measure(fn: Callable[[], object]) -> float:
-        ticks = 0
+        stamps: list[float] = []
         running = True
 
-        def count() -> None:
-            nonlocal ticks
+        def record() -> None:
+            clock, add = time.perf_counter, stamps.append
             while running:
-                ticks += 1
+                add(clock())
 
         old = sys.getswitchinterval()
         sys.setswitchinterval(1e-4)
-        worker = threading.Thread(target=count)
+        worker = threading.Thread(target=record)
         shares = []
         try:
             worker.start()
             time.sleep(0.02)
-            before, t0 = ticks, time.perf_counter()
-            time.sleep(0.05)
-            rate = (ticks - before) / (time.perf_counter() - t0)  # ticks per second, alone
             for _ in range(5):
-                before, t0 = ticks, time.perf_counter()
+                stamps.clear()
+                start = time.perf_counter()
                 fn()
-                elapsed = time.perf_counter() - t0
-                shares.append((ticks - before) / (rate * elapsed))
+                end = time.perf_counter()
+                seen = [start, *(s for s in list(stamps) if start <= s <= end), end]
+                longest = max(b - a for a, b in itertools.pairwise(seen))
+                shares.append(longest / (end - start))
         finally:
             running = False
             worker.join()
