@@ -13,6 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as hst
 
 import driftscope as ds
+from helpers import scaled
 
 
 def within(dc: ds.DistinctCount, exact: int) -> None:
@@ -72,7 +73,7 @@ def test_column_kinds_and_strings() -> None:
 
 
 @given(hst.lists(hst.lists(hst.integers(-500, 500), max_size=200), min_size=1, max_size=4))
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=scaled(40), deadline=None)
 def test_merge_equals_whole(parts: list[list[int]]) -> None:
     merged = ds.DistinctCount(lg_k=10)
     for p in parts:

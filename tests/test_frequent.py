@@ -14,6 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as hst
 
 import driftscope as ds
+from helpers import scaled
 from test_categorical import value_counts  # exact counts by pyarrow.compute.value_counts
 
 
@@ -70,7 +71,7 @@ def test_zipf_bounds(m: int) -> None:
     hst.lists(hst.lists(hst.integers(0, 40), max_size=300), min_size=1, max_size=5),
     hst.sampled_from([8, 16]),
 )
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=scaled(60), deadline=None)
 def test_merge_of_partitions_keeps_bounds(parts: list[list[int]], m: int) -> None:
     merged = ds.FrequentItems(max_map_size=m)
     for p in parts:

@@ -9,6 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as hst
 
 import driftscope as ds
+from helpers import scaled
 
 
 def sketch(x: np.ndarray, seed: int) -> ds.KLL:
@@ -30,7 +31,7 @@ def test_equals_the_asymptotic_test_while_the_sketches_are_exact() -> None:
     assert (statistic, pvalue) == (r.statistic, r.pvalue)
 
 
-@settings(max_examples=15)
+@settings(max_examples=scaled(15))
 @given(
     seed=hst.integers(0, 2**32 - 1),
     shift=hst.sampled_from([0.0, 0.02, 0.1, 1.0]),

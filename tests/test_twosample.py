@@ -18,7 +18,7 @@ from hypothesis import strategies as hst
 from hypothesis.extra import numpy as hnp
 
 import driftscope as ds
-from helpers import close
+from helpers import close, scaled
 
 ALTERNATIVES = ["two-sided", "less", "greater"]
 KS_METHODS = ["auto", "exact", "asymp"]
@@ -322,7 +322,7 @@ def test_long_samples_walked_in_parallel_match_scipy(ties: bool) -> None:
     assert ds.ECDF(a).ks(b) == ds.ks_2samp(a, b)
 
 
-@settings(max_examples=12)
+@settings(max_examples=scaled(12))
 @given(
     seed=hst.integers(0, 2**32 - 1),
     m=hst.sampled_from([1, 2, 50, 1_500]),
@@ -347,7 +347,7 @@ def test_ecdf_distances_match_scipy_for_small_batches(
     assert close(e.wasserstein(b), ds.wasserstein_distance(a, b), 1e-13)
 
 
-@settings(max_examples=10)
+@settings(max_examples=scaled(10))
 @given(
     seed=hst.integers(0, 2**32 - 1),
     sizes=hst.sampled_from([(200_000, 20_000), (50_000, 120_000), (300_000, 7)]),
@@ -377,7 +377,7 @@ def test_ecdf_cvm_matches_scipy_on_large_samples(
     assert close(direct.pvalue, theirs.pvalue, 1e-10, 1e-13), (direct, theirs)
 
 
-@settings(max_examples=12)
+@settings(max_examples=scaled(12))
 @given(
     seed=hst.integers(0, 2**32 - 1),
     shift=hst.sampled_from([0.0, 1e-3, 0.05, 3.0]),
