@@ -8,7 +8,8 @@
 //!   columns binned, then the PSI.
 //!
 //! Also the parts: the fills by kernel, the edges, and a plain read of one column (the memory
-//! floor a pass cannot beat).
+//! floor a pass cannot beat); and the profile's 1024-bin `GridHistogram` (its window found in
+//! the pass) against a `Histogram` over the same edges, known in advance.
 //!
 //! Run: cargo bench -p driftscope-core --bench histogram_speed
 //! `HIST_BENCH=<label part>` runs only the timings whose label contains it;
@@ -18,7 +19,7 @@
 #![allow(clippy::unwrap_used)] // a benchmark: failing loudly is the point
 use driftscope_core::binned::divergence::{js_distance, psi, Smoothing};
 use driftscope_core::binned::histogram::{Binning, Histogram};
-use driftscope_core::{Chunk, Values};
+use driftscope_core::{Chunk, GridHistogram, Moments, Values};
 use rayon::prelude::*;
 use std::time::Instant;
 
@@ -165,6 +166,40 @@ fn main() {
             std::hint::black_box(&x);
         });
     }
+    // The grid histogram of the profile: one update finds the range and grows the window,
+    // then counts; against a Histogram over the same 1024 edges, given.
+    let grid = {
+        let mut g = GridHistogram::default();
+        g.update(&cb).unwrap();
+        g
+    };
+    let edges = grid.edges();
+    let same = Histogram::uniform(edges[0], edges[1024], 1024).unwrap();
+    assert_eq!((same.edges(), same.kernel_name()), (&edges[..], "linspace"));
+    let m = Moments::of(&cb);
+    let per_value = |t: Option<f64>| {
+        if let Some(t) = t {
+            println!("    {:.2} ns/value", t * 1e6 / n as f64);
+        }
+    };
+    per_value(run("grid 1024 bins: update 10M (range found)", &mut || {
+        let mut g = GridHistogram::default();
+        g.update(&cb).unwrap();
+        assert_eq!(g, grid);
+    }));
+    per_value(run("grid 1024 bins: update_with_range 10M", &mut || {
+        let mut g = GridHistogram::default();
+        g.update_with_range(&cb, m.min(), m.max()).unwrap();
+        assert_eq!(g, grid);
+    }));
+    per_value(run(
+        "grid 1024 bins: Histogram over its edges, 10M",
+        &mut || {
+            let mut x = same.empty_like();
+            x.update(&cb);
+            std::hint::black_box(&x);
+        },
+    ));
     run("uniform edges (min/max) of 10M", &mut || {
         std::hint::black_box(Histogram::edges_from(&[ca], &Binning::Count(100)).unwrap());
     });

@@ -11,7 +11,7 @@
 //! | [`io`] | the plain column views kernels read, and the serialization envelope |
 //! | [`numeric`] | foundations: special functions, double-double, sorting, distribution functions, moments |
 //! | [`twosample`] | exact two-sample tests: bucket census, ECDF, KS, Cramér–von Mises, Anderson–Darling, Wasserstein |
-//! | [`binned`] | histograms, category counts and the divergences between them |
+//! | [`binned`] | histograms (over given edges, or on a grid that grows with the data), category counts and the divergences between them |
 //! | [`sketch`] | mergeable sketches: KLL quantiles, sketch KS, frequent items, distinct counts |
 
 pub mod error;
@@ -24,6 +24,7 @@ pub mod twosample;
 
 pub use binned::categorical::{Category, CategoryCounts};
 pub use binned::divergence::{ContingencyTest, Measure, Smoothing};
+pub use binned::grid::GridHistogram;
 pub use binned::histogram::{BinRule, Binning, Histogram};
 pub use error::{Error, Num, Result};
 pub use io::column::{Chunk, Numeric, Validity, Values};

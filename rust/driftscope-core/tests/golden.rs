@@ -21,8 +21,8 @@ use std::path::PathBuf;
 use driftscope_core::binned::categorical::{CategoryColumn, Offsets, StrArray};
 use driftscope_core::io::serial::{Kind, REGISTRY};
 use driftscope_core::{
-    Category, CategoryCounts, Chunk, DistinctCount, Ecdf, FrequentItems, Histogram, Moments,
-    Result, Validity, Values,
+    Category, CategoryCounts, Chunk, DistinctCount, Ecdf, FrequentItems, GridHistogram, Histogram,
+    Moments, Result, Validity, Values,
 };
 
 const WRITE: &str = "DRIFTSCOPE_WRITE_GOLDEN";
@@ -54,7 +54,8 @@ summary!(
     CategoryCounts,
     Ecdf,
     FrequentItems,
-    DistinctCount
+    DistinctCount,
+    GridHistogram
 );
 
 fn dir() -> PathBuf {
@@ -336,6 +337,39 @@ fn distinct_small() -> DistinctCount {
     d
 }
 
+/// 64 bins of floats, counted in two chunks: the second grows the window (negative values,
+/// ties, both zeros, NaN, ±inf and nulls).
+fn grid_float() -> GridHistogram {
+    let mut g = GridHistogram::new(64, false).unwrap();
+    let inf = f64::INFINITY;
+    let first = [0.5, 1.25, -0.0, 0.0, 3.0, 3.0, f64::NAN, inf];
+    g.update(&Chunk::new(Values::F64(&first), None)).unwrap();
+    let xs = [-2.5, 7.75, -inf, 3.0, 1.0, 9.0, 0.125, -1.0];
+    let bits = nulls_at(xs.len(), &[5]);
+    let v = Validity::new(&bits, 0, xs.len()).unwrap();
+    g.update(&Chunk::new(Values::F64(&xs), Some(v))).unwrap();
+    g
+}
+
+/// 16 integer bins of int32 values spanning more than 16 integers (bins of width 4).
+fn grid_integer() -> GridHistogram {
+    let mut g = GridHistogram::new(16, true).unwrap();
+    let xs = [-7i32, -7, 0, 3, 4, 12, 40, 41, 2, 19];
+    let bits = nulls_at(xs.len(), &[8]);
+    let v = Validity::new(&bits, 0, xs.len()).unwrap();
+    g.update(&Chunk::new(Values::I32(&xs), Some(v))).unwrap();
+    g
+}
+
+/// The default histogram of a column without any finite value.
+fn grid_nonfinite() -> GridHistogram {
+    let mut g = GridHistogram::default();
+    let xs = [f64::NAN, f64::INFINITY, f64::NAN];
+    g.update(&Chunk::new(Values::F64(&xs), None)).unwrap();
+    g.update(&Chunk::new(Values::Null(4), None)).unwrap();
+    g
+}
+
 // The checks: the values each file holds.
 
 #[test]
@@ -508,6 +542,48 @@ fn distinct_count() {
     );
 }
 
+#[test]
+fn grid_histogram() {
+    golden(1, "float", grid_float, |g| {
+        // Finite values in [-2.5, 7.75]: bins of 1/4 from cell -10 (42 cells < 64; 1/8
+        // would need 83).
+        assert_eq!((g.bins(), g.is_integer()), (64, false));
+        assert_eq!((g.exponent(), g.start(), g.width()), (-2, -10, 0.25));
+        assert_eq!(&g.edges()[..3], [-2.5, -2.25, -2.0]);
+        let mut want = [0u64; 64];
+        // -2.5; -1; -0, 0, 0.125; 0.5; 1; 1.25; 3 three times; 7.75 (9 is null).
+        for (i, n) in [
+            (0, 1),
+            (6, 1),
+            (10, 3),
+            (12, 1),
+            (14, 1),
+            (15, 1),
+            (22, 3),
+            (41, 1),
+        ] {
+            want[i] = n;
+        }
+        assert_eq!(g.counts(), want);
+        assert_eq!((g.neg_inf(), g.pos_inf()), (1, 1));
+        assert_eq!((g.nan_count(), g.null_count(), g.count()), (1, 1, 12));
+    });
+    golden(1, "integer", grid_integer, |g| {
+        // [-7, 41] in 16 bins of 4 integers from -8.
+        assert_eq!((g.bins(), g.is_integer()), (16, true));
+        assert_eq!((g.exponent(), g.start(), g.width()), (2, -2, 4.0));
+        assert_eq!(g.counts(), [2, 0, 2, 1, 0, 1, 1, 0, 0, 0, 0, 0, 2, 0, 0, 0]);
+        assert_eq!((g.null_count(), g.count()), (1, 9));
+    });
+    golden(1, "nonfinite", grid_nonfinite, |g| {
+        // No finite value: no window, the lowest exponent.
+        assert!(g.is_empty());
+        assert_eq!((g.bins(), g.exponent(), g.start()), (1024, -1022, 0));
+        assert_eq!((g.neg_inf(), g.pos_inf()), (0, 1));
+        assert_eq!((g.nan_count(), g.null_count()), (2, 4));
+    });
+}
+
 /// Reads any golden file as its kind says (an exhaustive match: a new kind needs its line).
 fn decode_any(kind: Kind, bytes: &[u8]) -> Result<()> {
     match kind {
@@ -517,6 +593,7 @@ fn decode_any(kind: Kind, bytes: &[u8]) -> Result<()> {
         Kind::Ecdf => Ecdf::decode(bytes).map(drop),
         Kind::FrequentItems => FrequentItems::decode(bytes).map(drop),
         Kind::DistinctCount => DistinctCount::decode(bytes).map(drop),
+        Kind::GridHistogram => GridHistogram::decode(bytes).map(drop),
     }
 }
 

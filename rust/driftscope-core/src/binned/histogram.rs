@@ -817,6 +817,37 @@ impl Histogram {
         self.nan_count = self.nan_count.saturating_add(other.nan_count);
     }
 
+    /// Zeroes every count, keeping the edges and the kernel built for them (a reusable
+    /// counter: `GridHistogram` counts each chunk in one and then clears it).
+    pub(crate) fn clear(&mut self) {
+        self.counts.fill(0);
+        self.null_count = 0;
+        self.nan_count = 0;
+    }
+
+    /// A histogram over `edges` holding the given counts: `counts` has `edges.len() + 1`
+    /// entries, `[(-inf, e_0), interior…, (e_n, +inf)]`.
+    pub(crate) fn with_counts(
+        edges: Vec<f64>,
+        counts: Vec<u64>,
+        null_count: u64,
+        nan_count: u64,
+    ) -> Result<Histogram> {
+        let mut h = Histogram::with_edges(edges)?;
+        if counts.len() != h.counts.len() {
+            return Err(Error::InvalidArgument(format!(
+                "{} counts for {} edges; expected {}",
+                counts.len(),
+                h.edges.len(),
+                h.counts.len()
+            )));
+        }
+        h.counts = counts;
+        h.null_count = null_count;
+        h.nan_count = nan_count;
+        Ok(h)
+    }
+
     /// Adds the counts of `other`, which must have the same edges
     /// ([`Error::Incompatible`] otherwise). Afterwards `self` counts both inputs.
     pub fn merge(&mut self, other: &Histogram) -> Result<()> {
@@ -971,11 +1002,7 @@ impl Histogram {
             return Err(r.invalid("the counts overflow"));
         }
         r.finish()?;
-        let mut h = Histogram::with_edges(edges)?;
-        h.counts = counts;
-        h.null_count = null_count;
-        h.nan_count = nan_count;
-        Ok(h)
+        Histogram::with_counts(edges, counts, null_count, nan_count)
     }
 }
 

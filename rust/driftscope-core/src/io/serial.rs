@@ -62,6 +62,7 @@ pub enum Kind {
     Ecdf,
     FrequentItems,
     DistinctCount,
+    GridHistogram,
 }
 
 /// One row of the registry: how a kind is written and which of its versions are read.
@@ -84,7 +85,7 @@ pub struct Format {
 
 /// Every kind written in the envelope, in [`Kind`]'s order. Tags are unique (tested), and a
 /// row changes only as the module documentation's versioning rule says.
-pub static REGISTRY: [Format; 6] = [
+pub static REGISTRY: [Format; 7] = [
     Format {
         kind: Kind::Moments,
         tag: *b"MOMT",
@@ -142,17 +143,27 @@ pub static REGISTRY: [Format; 6] = [
                   format 2's (XXH3); sketch the data again",
         shrink: "give it a smaller lg_k",
     },
+    Format {
+        kind: Kind::GridHistogram,
+        tag: *b"GRID",
+        name: "GridHistogram",
+        version: 1,
+        oldest_readable: 1,
+        retired: "",
+        shrink: "",
+    },
 ];
 
 impl Kind {
     /// Every kind, in the registry's order.
-    pub const ALL: [Kind; 6] = [
+    pub const ALL: [Kind; 7] = [
         Kind::Moments,
         Kind::Histogram,
         Kind::CategoryCounts,
         Kind::Ecdf,
         Kind::FrequentItems,
         Kind::DistinctCount,
+        Kind::GridHistogram,
     ];
 
     /// The kind's row of [`REGISTRY`].
@@ -231,6 +242,11 @@ impl Writer {
     }
 
     pub fn i32(&mut self, v: i32) -> &mut Self {
+        self.buf.extend_from_slice(&v.to_le_bytes());
+        self
+    }
+
+    pub fn i64(&mut self, v: i64) -> &mut Self {
         self.buf.extend_from_slice(&v.to_le_bytes());
         self
     }
@@ -374,6 +390,10 @@ impl<'a> Reader<'a> {
 
     pub fn i32(&mut self) -> Result<i32> {
         Ok(i32::from_le_bytes(self.array()?))
+    }
+
+    pub fn i64(&mut self) -> Result<i64> {
+        Ok(i64::from_le_bytes(self.array()?))
     }
 
     pub fn f64(&mut self) -> Result<f64> {
