@@ -42,6 +42,7 @@ from driftscope.errors import (
     PValueCappedWarning,
     UndefinedStatisticWarning,
 )
+from driftscope.profile import ColumnProfile, Profile, ProfileMetadata, profile
 from driftscope.results import (
     AndersonKSampResult,
     ContingencyResult,
@@ -64,6 +65,7 @@ __all__ = [
     "KLL",
     "AndersonKSampResult",
     "CategoryCounts",
+    "ColumnProfile",
     "ContingencyResult",
     "CorruptDataError",
     "CramerVonMisesResult",
@@ -84,6 +86,8 @@ __all__ = [
     "Moments",
     "NaNSkippedWarning",
     "PValueCappedWarning",
+    "Profile",
+    "ProfileMetadata",
     "UndefinedStatisticWarning",
     "__version__",
     "anderson_ksamp",
@@ -101,6 +105,7 @@ __all__ = [
     "linf",
     "logical_type",
     "logical_types",
+    "profile",
     "psi",
     "tvd",
     "wasserstein_distance",

@@ -9,11 +9,13 @@ from typing_extensions import Self
 __all__ = [
     "ECDF",
     "KLL",
+    "PROFILE_KLL_SEED",
     "CategoryCounts",
     "DistinctCount",
     "FrequentItems",
     "Histogram",
     "Moments",
+    "Profile",
     "__version__",
     "_category_buffers",
     "_column_buffers",
@@ -32,6 +34,7 @@ __all__ = [
     "wasserstein_distance",
 ]
 __version__: str
+PROFILE_KLL_SEED: int
 
 @final
 class Moments:
@@ -333,3 +336,36 @@ def ks_sketch(a: KLL, b: KLL) -> dict[str, Any]: ...
 def logical_type(obj: Any) -> str: ...
 def schema_logical_types(schema: Any) -> list[tuple[str, str]]: ...
 def _scan_table(table: Any) -> tuple[int, int, int, int, list[tuple[str, str, int]]]: ...
+
+@final
+class Profile:
+    """A table profile (``driftscope.Profile`` wraps it)."""
+
+    @staticmethod
+    def from_stream(
+        table: Any,
+        *,
+        kll_k: int = 200,
+        grid_bins: int = 1024,
+        lg_k: int = 12,
+        frequent_map_size: int = 1024,
+        domain_limit: int = 1000,
+    ) -> Profile: ...
+    def update(self, table: Any) -> None: ...
+    def merge(self, other: Profile) -> Self: ...
+    @property
+    def num_rows(self) -> int: ...
+    @property
+    def columns(self) -> list[str]: ...
+    @property
+    def options(self) -> dict[str, int]: ...
+    @property
+    def metadata(self) -> str: ...
+    @metadata.setter
+    def metadata(self, value: str) -> None: ...
+    def column(self, name: str) -> dict[str, Any]: ...
+    def to_bytes(self) -> bytes: ...
+    @staticmethod
+    def from_bytes(data: Any) -> Profile: ...
+    def __reduce__(self) -> tuple[Any, ...]: ...
+    def __eq__(self, value: object, /) -> bool: ...

@@ -132,6 +132,33 @@ def _dataset(path: Any, format: str | None) -> Any:
     return pads.dataset(text, format=_format_of(text, format))
 
 
+def files_of(path: Any, format: str | None = None) -> list[str]:
+    """The data files a path (file, directory or glob) names, in the order they are read."""
+    return list(_dataset(path, format).files)
+
+
+def row_count(table: Any, format: str | None = None) -> int | None:
+    """The table's row count when it is known without reading it (in-memory tables, pandas
+    and polars frames, Parquet files), else None."""
+    if _is_path(table):
+        files = files_of(table, format)
+        if all(f.lower().endswith((".parquet", ".pq", ".parq")) for f in files):
+            import pyarrow.parquet as pq
+
+            return int(sum(pq.ParquetFile(f).metadata.num_rows for f in files))
+        return None
+    if isinstance(table, (pa.Table, pa.RecordBatch)):
+        return int(table.num_rows)
+    module = _module(table)
+    if module in ("pandas", "polars") and hasattr(table, "shape") and not _is_lazy(table):
+        return int(table.shape[0])
+    return None
+
+
+def _is_lazy(table: Any) -> bool:
+    return type(table).__name__ == "LazyFrame"
+
+
 def _check_columns(available: list[str], columns: list[str] | None) -> None:
     if columns is None:
         return
@@ -269,9 +296,19 @@ def _pandas_stream(frame: Any, columns: list[str] | None, batch_size: int) -> An
     # None in one slice must not turn into the null type there).
     schema = pa.Schema.from_pandas(frame, preserve_index=False)
 
+    def batch(part: Any) -> pa.RecordBatch:
+        arrays = []
+        for name, f in zip(part.columns, schema, strict=True):
+            s = part[name]
+            if getattr(s.dtype, "kind", "") == "f":
+                # A plain float column keeps NaN as NaN (pandas cannot hold a null there).
+                arrays.append(pa.array(s.to_numpy(), type=f.type, from_pandas=False))
+            else:
+                arrays.append(pa.array(s, type=f.type, from_pandas=True))
+        return pa.RecordBatch.from_arrays(arrays, schema=schema)
+
     def batches() -> Iterator[pa.RecordBatch]:
         for start in range(0, len(frame), batch_size):
-            part = frame.iloc[start : start + batch_size]
-            yield pa.RecordBatch.from_pandas(part, schema=schema, preserve_index=False)
+            yield batch(frame.iloc[start : start + batch_size])
 
     return _reader(schema, batches())

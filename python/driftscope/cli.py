@@ -159,5 +159,71 @@ def demo(rows: int, seed: int) -> None:
     )
 
 
+@main.command("profile")
+@click.argument("data", type=click.Path(exists=True, dir_okay=True))
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, writable=True),
+    help="Write the profile here (e.g. reference.profile).",
+)
+@click.option("--columns", help="Comma-separated columns to profile (default: all).")
+@click.option("--name", help="A name for the profile, kept in its metadata.")
+@click.option("--dataset", help="The dataset the data belongs to.")
+@click.option("--stage", help="The pipeline stage the data comes from.")
+@click.option("--data-version", help="The version of the data.")
+@click.option("--model-version", help="The version of the model the data feeds.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["parquet", "csv", "ipc"]),
+    help="File format (default: from the extension).",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the profile as JSON.")
+@click.option("--progress/--no-progress", default=None, help="Show a progress bar.")
+def profile_command(
+    data: str,
+    output: str | None,
+    columns: str | None,
+    name: str | None,
+    dataset: str | None,
+    stage: str | None,
+    data_version: str | None,
+    model_version: str | None,
+    fmt: str | None,
+    as_json: bool,
+    progress: bool | None,
+) -> None:
+    """Profile DATA (a Parquet, CSV or Arrow file, a directory or a glob of them) in one
+    streaming pass, print a summary and optionally save the profile."""
+    import json
+
+    import driftscope as ds
+
+    started = time.perf_counter()
+    p = ds.profile(
+        data,
+        columns=[c.strip() for c in columns.split(",")] if columns else None,
+        name=name,
+        dataset=dataset,
+        stage=stage,
+        data_version=data_version,
+        model_version=model_version,
+        format=fmt,
+        progress=progress,
+    )
+    elapsed = time.perf_counter() - started
+    if as_json:
+        click.echo(json.dumps(p.to_dict(), default=str, indent=2))
+    else:
+        console = Console()
+        p.show(console)
+        console.print(f"Profiled {p.num_rows:,} rows in {elapsed:.2f} s")
+    if output:
+        path = p.save(output)
+        if not as_json:
+            Console().print(f"Saved to {path}")
+
+
 if __name__ == "__main__":
     main()

@@ -19,6 +19,7 @@ pub mod error;
 pub mod binned;
 pub mod io;
 pub mod numeric;
+pub mod profile;
 pub mod sketch;
 pub mod twosample;
 
@@ -31,6 +32,7 @@ pub use io::column::{Chunk, Numeric, Validity, Values};
 pub use io::logical::{classify, ColumnType, LogicalType};
 pub use numeric::moments::Moments;
 pub use numeric::sort::SortedSample;
+pub use profile::Profile;
 pub use sketch::distinct::DistinctCount;
 pub use sketch::frequent::FrequentItems;
 pub use sketch::kll::Kll;

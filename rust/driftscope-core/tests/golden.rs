@@ -19,10 +19,12 @@ use std::fmt::Debug;
 use std::path::PathBuf;
 
 use driftscope_core::binned::categorical::{CategoryColumn, Offsets, StrArray};
+use driftscope_core::io::logical::{ColumnType, LogicalType, TimeUnit};
 use driftscope_core::io::serial::{Kind, REGISTRY};
+use driftscope_core::profile::{ColumnBatch, Options, Summary as ColumnSummary};
 use driftscope_core::{
     Category, CategoryCounts, Chunk, DistinctCount, Ecdf, FrequentItems, GridHistogram, Histogram,
-    Moments, Result, Validity, Values,
+    Moments, Profile, Result, Validity, Values,
 };
 
 const WRITE: &str = "DRIFTSCOPE_WRITE_GOLDEN";
@@ -55,7 +57,8 @@ summary!(
     Ecdf,
     FrequentItems,
     DistinctCount,
-    GridHistogram
+    GridHistogram,
+    Profile
 );
 
 fn dir() -> PathBuf {
@@ -584,6 +587,115 @@ fn grid_histogram() {
     });
 }
 
+/// A profile of a small table with a column of every kind, in two batches.
+fn profile_mixed() -> Profile {
+    let columns = vec![
+        (
+            "x".to_string(),
+            ColumnType::Float { bits: 64 },
+            "Float64".to_string(),
+        ),
+        (
+            "n".to_string(),
+            ColumnType::Int {
+                bits: 64,
+                signed: true,
+            },
+            "Int64".to_string(),
+        ),
+        (
+            "cell".to_string(),
+            ColumnType::Utf8 {
+                large: false,
+                view: false,
+            },
+            "Utf8".to_string(),
+        ),
+        ("ok".to_string(), ColumnType::Boolean, "Boolean".to_string()),
+        (
+            "at".to_string(),
+            ColumnType::Timestamp {
+                unit: TimeUnit::Second,
+                tz: Some("UTC".into()),
+            },
+            "Timestamp(s, \"UTC\")".to_string(),
+        ),
+        ("blob".to_string(), ColumnType::Binary, "Binary".to_string()),
+    ];
+    let mut p = Profile::new(&columns, Options::default()).unwrap();
+    p.metadata = "{\"name\": \"golden\"}".to_string();
+    for part in 0..2 {
+        let x: Vec<f64> = (0..6).map(|i| (part * 6 + i) as f64 * 0.5 - 1.0).collect();
+        let n: Vec<i64> = (0..6).map(|i| (i % 3) as i64).collect();
+        let ok = [true, false, true, true, false, true];
+        let at: Vec<i64> = (0..6)
+            .map(|i| 1_700_000_000 + (part * 6 + i) as i64)
+            .collect();
+        let nulls = nulls_at(6, &[2]);
+        let v = Validity::new(&nulls, 0, 6).unwrap();
+        let names = [Some("a"), Some("b"), None, Some("a"), Some("c"), Some("a")];
+        strings(&names, |cell| {
+            let batch = [
+                ColumnBatch::Numbers(Chunk::new(Values::F64(&x), Some(v))),
+                ColumnBatch::Numbers(Chunk::new(Values::I64(&n), None)),
+                ColumnBatch::Categories(*cell),
+                ColumnBatch::Booleans(CategoryColumn::Values(Chunk::new(Values::Bool(&ok), None))),
+                ColumnBatch::Temporal(Chunk::new(Values::I64(&at), None)),
+                ColumnBatch::Rows { len: 6, nulls: 1 },
+            ];
+            p.update(&batch, 6).unwrap();
+        });
+    }
+    p
+}
+
+#[test]
+fn profile_files() {
+    golden(1, "mixed", profile_mixed, |p| {
+        assert_eq!((p.num_rows(), p.columns().len()), (12, 6));
+        assert_eq!(p.metadata, "{\"name\": \"golden\"}");
+        let kinds: Vec<LogicalType> = p.columns().iter().map(|c| c.logical).collect();
+        use LogicalType::*;
+        assert_eq!(
+            kinds,
+            [Numeric, Numeric, Categorical, Boolean, Temporal, Other]
+        );
+        let c = |name: &str| p.column(name).unwrap();
+        assert_eq!((c("x").rows, c("x").nulls), (12, 2));
+        let ColumnSummary::Numeric(x) = &c("x").summary else {
+            panic!("x is numeric")
+        };
+        assert_eq!(
+            (x.moments.count(), x.moments.min(), x.moments.max()),
+            (10, -1.0, 4.5)
+        );
+        assert_eq!(x.moments.mean(), 1.8);
+        assert_eq!(x.kll.n(), 10);
+        assert_eq!(x.grid.count(), 10);
+        let ColumnSummary::Numeric(n) = &c("n").summary else {
+            panic!("n is numeric")
+        };
+        assert!(n.integer && n.frequent.as_ref().unwrap().n() == 12);
+        let ColumnSummary::Categorical(cell) = &c("cell").summary else {
+            panic!("cell is categorical")
+        };
+        let counts = cell.counts.as_ref().unwrap();
+        assert_eq!(counts.count_of(&Category::Str("a".into())), 6);
+        assert_eq!((counts.null_count(), c("cell").nulls), (2, 2));
+        assert_eq!(cell.lengths.mean(), 1.0);
+        let ColumnSummary::Boolean(ok) = &c("ok").summary else {
+            panic!("ok is boolean")
+        };
+        assert_eq!((ok.true_count, ok.false_count), (8, 4));
+        let ColumnSummary::Temporal(at) = &c("at").summary else {
+            panic!("at is temporal")
+        };
+        assert_eq!((at.unit.as_str(), at.tz.as_deref()), ("s", Some("UTC")));
+        assert_eq!((at.min, at.max), (Some(1_700_000_000), Some(1_700_000_011)));
+        assert_eq!((c("blob").rows, c("blob").nulls), (12, 2));
+    });
+}
+
 /// Reads any golden file as its kind says (an exhaustive match: a new kind needs its line).
 fn decode_any(kind: Kind, bytes: &[u8]) -> Result<()> {
     match kind {
@@ -594,6 +706,7 @@ fn decode_any(kind: Kind, bytes: &[u8]) -> Result<()> {
         Kind::FrequentItems => FrequentItems::decode(bytes).map(drop),
         Kind::DistinctCount => DistinctCount::decode(bytes).map(drop),
         Kind::GridHistogram => GridHistogram::decode(bytes).map(drop),
+        Kind::Profile => Profile::decode(bytes).map(drop),
     }
 }
 

@@ -11,6 +11,7 @@ mod errors;
 mod io;
 mod numeric;
 mod pool;
+mod profile;
 mod sketch;
 mod twosample;
 
@@ -18,6 +19,10 @@ mod twosample;
 fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     pool::set_home();
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    m.add(
+        "PROFILE_KLL_SEED",
+        driftscope_core::profile::column::KLL_SEED,
+    )?;
     m.add_class::<numeric::moments::PyMoments>()?;
     m.add_class::<twosample::PyEcdf>()?;
     m.add_class::<binned::histogram::PyHistogram>()?;
@@ -25,6 +30,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<sketch::kll::PyKll>()?;
     m.add_class::<sketch::frequent::PyFrequentItems>()?;
     m.add_class::<sketch::distinct::PyDistinctCount>()?;
+    m.add_class::<profile::PyProfile>()?;
     m.add_function(wrap_pyfunction!(sketch::kll::ks_sketch, m)?)?;
     m.add_function(wrap_pyfunction!(twosample::ks_2samp, m)?)?;
     m.add_function(wrap_pyfunction!(twosample::cdf_distances, m)?)?;

@@ -63,6 +63,7 @@ pub enum Kind {
     FrequentItems,
     DistinctCount,
     GridHistogram,
+    Profile,
 }
 
 /// One row of the registry: how a kind is written and which of its versions are read.
@@ -85,7 +86,7 @@ pub struct Format {
 
 /// Every kind written in the envelope, in [`Kind`]'s order. Tags are unique (tested), and a
 /// row changes only as the module documentation's versioning rule says.
-pub static REGISTRY: [Format; 7] = [
+pub static REGISTRY: [Format; 8] = [
     Format {
         kind: Kind::Moments,
         tag: *b"MOMT",
@@ -152,11 +153,20 @@ pub static REGISTRY: [Format; 7] = [
         retired: "",
         shrink: "",
     },
+    Format {
+        kind: Kind::Profile,
+        tag: *b"PROF",
+        name: "Profile",
+        version: 1,
+        oldest_readable: 1,
+        retired: "",
+        shrink: "profile fewer columns, or lower domain_limit and frequent_map_size",
+    },
 ];
 
 impl Kind {
     /// Every kind, in the registry's order.
-    pub const ALL: [Kind; 7] = [
+    pub const ALL: [Kind; 8] = [
         Kind::Moments,
         Kind::Histogram,
         Kind::CategoryCounts,
@@ -164,6 +174,7 @@ impl Kind {
         Kind::FrequentItems,
         Kind::DistinctCount,
         Kind::GridHistogram,
+        Kind::Profile,
     ];
 
     /// The kind's row of [`REGISTRY`].

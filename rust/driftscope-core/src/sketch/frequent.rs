@@ -108,6 +108,27 @@ impl FrequentItems {
         })
     }
 
+    /// The summary of what `counts` counted: each of its categories with its count, and its
+    /// nulls. `counts` must be exact (nothing left in its `other` tail, as in a free
+    /// `CategoryCounts` below its capacity): a table profile switches a categorical column
+    /// from exact counts to frequent items this way when its domain grows large.
+    pub fn from_category_counts(
+        counts: &crate::binned::categorical::CategoryCounts,
+        max_map_size: usize,
+    ) -> Result<FrequentItems> {
+        if counts.other_count() > 0 || counts.is_fixed() {
+            return Err(Error::InvalidArgument(
+                "frequent items can take over only exact, free category counts".into(),
+            ));
+        }
+        let mut f = FrequentItems::new(max_map_size)?;
+        for (c, &n) in counts.categories().iter().zip(counts.counts()) {
+            f.count(c.as_ref(), n)?;
+        }
+        f.nulls(counts.null_count());
+        Ok(f)
+    }
+
     fn capacity(&self) -> usize {
         self.max_map_size / 4 * 3
     }

@@ -120,7 +120,7 @@ fn slice<'a, T: numpy::Element>(a: &'a PyReadonlyArray1<'_, T>) -> PyResult<&'a 
 }
 
 /// The typed slice and validity of an Arrow array of a directly readable type.
-fn arrow_chunk<'a>(a: &'a dyn Array, name: &str) -> ReadResult<Chunk<'a>> {
+pub(crate) fn arrow_chunk<'a>(a: &'a dyn Array, name: &str) -> ReadResult<Chunk<'a>> {
     let values = match a.data_type() {
         DataType::Float64 => Values::F64(a.as_primitive::<Float64Type>().values()),
         DataType::Float32 => Values::F32(a.as_primitive::<Float32Type>().values()),
@@ -164,7 +164,7 @@ fn not_numeric(name: &str, what: &str) -> ReadError {
 /// (float16, decimals, booleans, dictionary-encoded numbers) to float64 and reading
 /// durations as counts of their unit. Which types are accepted is the classifier's call
 /// (`logical::reads_as_numbers`).
-fn normalize_arrow(a: ArrayRef, name: &str) -> ReadResult<ArrayRef> {
+pub(crate) fn normalize_arrow(a: ArrayRef, name: &str) -> ReadResult<ArrayRef> {
     let dt = a.data_type();
     if !logical::reads_as_numbers(&column_type(dt)) {
         return Err(not_numeric(name, &arrow_type_name(dt)));
@@ -189,7 +189,7 @@ fn normalize_arrow(a: ArrayRef, name: &str) -> ReadResult<ArrayRef> {
 }
 
 /// An Arrow type as a person would name it, with Arrow's own name in parentheses.
-fn arrow_type_name(dt: &DataType) -> String {
+pub(crate) fn arrow_type_name(dt: &DataType) -> String {
     let plain = match dt {
         DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View => "string",
         DataType::Binary
@@ -682,7 +682,10 @@ fn strings<'a>(a: &'a dyn Array, large: bool) -> ReadResult<StrArray<'a>> {
 }
 
 /// The category view of an Arrow array already brought to a direct layout.
-fn arrow_category_column<'a>(a: &'a dyn Array, name: &str) -> ReadResult<CategoryColumn<'a>> {
+pub(crate) fn arrow_category_column<'a>(
+    a: &'a dyn Array,
+    name: &str,
+) -> ReadResult<CategoryColumn<'a>> {
     Ok(match a.data_type() {
         DataType::Utf8 => CategoryColumn::Strings(strings(a, false)?),
         DataType::LargeUtf8 => CategoryColumn::Strings(strings(a, true)?),
@@ -717,7 +720,7 @@ fn arrow_category_column<'a>(a: &'a dyn Array, name: &str) -> ReadResult<Categor
 /// strings (one copy of the strings), a dictionary of string views gets a large-string
 /// dictionary (the keys are kept), a dictionary of booleans is decoded. Everything else that
 /// is not strings, integers, booleans or a dictionary of those is rejected.
-fn normalize_categorical(a: ArrayRef, name: &str) -> ReadResult<ArrayRef> {
+pub(crate) fn normalize_categorical(a: ArrayRef, name: &str) -> ReadResult<ArrayRef> {
     let cast = |a: &ArrayRef, to: DataType| {
         arrow_cast::cast(a, &to)
             .map_err(|e| ReadError::Value(format!("cannot read column {name} as categories: {e}")))

@@ -1,0 +1,1 @@
+"""Renderers: they draw summaries (profiles, drift reports), never raw rows."""
