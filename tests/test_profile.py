@@ -308,6 +308,14 @@ def test_categorical_columns_switch_to_frequent_items_past_the_domain_limit() ->
     assert abs(c.distinct.estimate - 3000) < 150
     small = ds.profile(pa.table({"w": words.slice(0, 500)}), domain_limit=1000)["w"]
     assert small.counts is not None and len(small.counts.categories) == 500
+    assert small.distinct is not None and abs(small.distinct.estimate - 500) < 25
+    # One batch with more new values than the exact counts can hold: none is lost from the
+    # distinct count, and every frequent item's bounds hold the truth.
+    many = pa.array([f"u{i}" for i in range(100_000)] + ["hot"] * 50_000)
+    c = ds.profile(pa.table({"w": many}))["w"]
+    assert c.frequent is not None and abs(c.distinct.estimate - 100_001) < 5_000
+    top = c.frequent.frequent_items()[0]
+    assert top[0] == "hot" and top[2] <= 50_000 <= top[3]
 
 
 def test_views_and_metadata() -> None:

@@ -107,6 +107,10 @@ def _format_of(path: str, format: str | None) -> str:
 
 
 def _dataset(path: Any, format: str | None) -> Any:
+    """A ``pyarrow.dataset`` over the file, directory or glob ``path``. String columns are
+    read as dictionaries (Parquet decodes its dictionary pages straight into them; CSV
+    dictionary-encodes as it parses): a categorical column is then counted by key, and the
+    file reads about twice as fast as into plain strings."""
     import pyarrow.dataset as pads
 
     text = os.fspath(path)
@@ -114,22 +118,39 @@ def _dataset(path: Any, format: str | None) -> Any:
         files = sorted(glob.glob(text, recursive=True))
         if not files:
             raise InvalidInputError(f"no file matches {text!r}")
-        return pads.dataset(files, format=_format_of(files[0], format))
-    if os.path.isdir(text):
+        source: Any = files
+        fmt = _format_of(files[0], format)
+    elif os.path.isdir(text):
         inside = sorted(
             p for p in Path(text).rglob("*") if p.is_file() and not p.name.startswith((".", "_"))
         )
         if not inside:
             raise InvalidInputError(f"the directory {text!r} holds no data files")
-        return pads.dataset(
-            text,
-            format=_format_of(str(inside[0]), format),
-            partitioning="hive",
-            exclude_invalid_files=True,
-        )
-    if not os.path.exists(text):
+        source, fmt = text, _format_of(str(inside[0]), format)
+    elif not os.path.exists(text):
         raise InvalidInputError(f"no such file or directory: {text!r}")
-    return pads.dataset(text, format=_format_of(text, format))
+    else:
+        source, fmt = text, _format_of(text, format)
+    extra: dict[str, Any] = {}
+    if os.path.isdir(text):
+        extra = {"partitioning": "hive", "exclude_invalid_files": True}
+    plain = pads.dataset(source, format=fmt, **extra)
+    strings = [
+        f.name
+        for f in plain.schema
+        if pa.types.is_string(f.type) or pa.types.is_large_string(f.type)
+    ]
+    if not strings:
+        return plain
+    if fmt == "parquet":
+        options = pads.ParquetReadOptions(dictionary_columns=strings)
+        return pads.dataset(source, format=pads.ParquetFileFormat(read_options=options), **extra)
+    if fmt == "csv":
+        import pyarrow.csv as pacsv
+
+        convert = pacsv.ConvertOptions(auto_dict_encode=True)
+        return pads.dataset(source, format=pads.CsvFileFormat(convert_options=convert), **extra)
+    return plain
 
 
 def files_of(path: Any, format: str | None = None) -> list[str]:

@@ -368,7 +368,7 @@ fn column_dict<'py>(py: Python<'py>, c: &ColumnProfile) -> PyResult<Bound<'py, P
             d.set_item(
                 "distinct",
                 PyDistinctCount {
-                    inner: s.distinct.clone(),
+                    inner: s.distinct().map_err(core_err)?,
                 },
             )?;
             d.set_item(

@@ -1,6 +1,6 @@
 //! One column's profile: the summaries its logical type calls for, updated batch by batch.
 
-use crate::binned::categorical::{CategoryColumn, CategoryCounts, DictValues};
+use crate::binned::categorical::{CategoryColumn, CategoryCounts, DictValues, DEFAULT_CAPACITY};
 use crate::binned::grid::GridHistogram;
 use crate::error::{Error, Result};
 use crate::io::column::{Chunk, Validity, Values};
@@ -273,94 +273,148 @@ impl BooleanSummary {
 }
 
 /// Labels: exact counts while the domain is small ([`Options::domain_limit`] distinct
-/// values), then frequent items with error bounds; the distinct count, and the moments of
-/// the values' lengths in UTF-8 bytes (strings only).
+/// values), then frequent items with error bounds; the distinct count (exactly the number of
+/// categories while they are counted exactly, then a HyperLogLog sketch built from them and
+/// kept up), and the moments of the values' lengths in UTF-8 bytes (strings only).
 #[derive(Debug, Clone, PartialEq)]
 pub struct CategoricalSummary {
     /// Exact counts of every category, while there are at most `domain_limit` of them.
     pub counts: Option<CategoryCounts>,
     /// The most frequent categories, with bounds, once the domain grew past `domain_limit`.
     pub frequent: Option<FrequentItems>,
-    pub distinct: DistinctCount,
+    /// The distinct-count sketch, kept once `counts` gave way to `frequent` (see
+    /// [`CategoricalSummary::distinct`]).
+    sketch: Option<DistinctCount>,
     pub lengths: Moments,
     pub domain_limit: usize,
     frequent_map_size: usize,
+    lg_k: u8,
 }
 
 impl CategoricalSummary {
     fn new(o: &Options) -> Result<Self> {
         Ok(CategoricalSummary {
+            // Room for a whole batch of new values past the limit before any is dropped.
             counts: Some(CategoryCounts::new(
-                o.domain_limit.saturating_mul(2).max(16),
+                DEFAULT_CAPACITY.max(o.domain_limit.saturating_mul(2)),
             )?),
             frequent: None,
-            distinct: DistinctCount::new(o.lg_k)?,
+            sketch: None,
             lengths: Moments::new(),
             domain_limit: o.domain_limit,
             frequent_map_size: o.frequent_map_size,
+            lg_k: o.lg_k,
         })
+    }
+
+    /// The distinct-count sketch of the column: built from the exact categories while they
+    /// are counted (the same registers as hashing every value), kept up after.
+    pub fn distinct(&self) -> Result<DistinctCount> {
+        match (&self.sketch, &self.counts) {
+            (Some(d), _) => Ok(d.clone()),
+            (None, Some(c)) => DistinctCount::from_category_counts(c, self.lg_k),
+            (None, None) => DistinctCount::new(self.lg_k),
+        }
+    }
+
+    /// Nulls counted.
+    pub fn null_count(&self) -> u64 {
+        match (&self.counts, &self.frequent) {
+            (Some(c), _) => c.null_count(),
+            (None, Some(f)) => f.null_count(),
+            (None, None) => 0,
+        }
     }
 
     fn update(&mut self, column: &CategoryColumn<'_>) -> Result<()> {
         if let Some(c) = &mut self.counts {
+            // A batch that could fill the exact counts past their capacity (which drops the
+            // rarest categories) is also hashed into the sketch, built first from what was
+            // counted before it: then no value is missing from the sketch whatever is dropped.
+            let risky = c.categories().len() + category_len(column) as usize > c.capacity();
+            let before = if risky {
+                let mut d = DistinctCount::from_category_counts(c, self.lg_k)?;
+                d.update(column)?;
+                Some(d)
+            } else {
+                None
+            };
             c.update(column)?;
-        } else if let Some(f) = &mut self.frequent {
-            f.update(column)?;
+            if self.is_large() {
+                self.sketch = before;
+                self.force_switch()?;
+            }
+        } else {
+            if let Some(f) = &mut self.frequent {
+                f.update(column)?;
+            }
+            if let Some(d) = &mut self.sketch {
+                d.update(column)?;
+            }
         }
-        self.switch_if_large()?;
-        self.distinct.update(column)?;
         add_lengths(column, &mut self.lengths);
         Ok(())
     }
 
-    /// Hands the counts over to frequent items once there are more categories than
-    /// `domain_limit` (documented in the module: a domain that large is not a domain).
+    /// Hands the counts over to frequent items (and the distinct count to a sketch) once there
+    /// are more categories than `domain_limit`: a domain that large is not a domain.
     fn switch_if_large(&mut self) -> Result<()> {
-        let large = self
-            .counts
+        if self.is_large() {
+            self.force_switch()?;
+        }
+        Ok(())
+    }
+
+    /// Whether the exact counts hold more than `domain_limit` categories (or dropped some).
+    fn is_large(&self) -> bool {
+        self.counts
             .as_ref()
-            .is_some_and(|c| c.categories().len() > self.domain_limit || c.other_count() > 0);
-        if large {
-            if let Some(c) = self.counts.take() {
-                let mut f = FrequentItems::new(self.frequent_map_size)?;
-                if c.other_count() == 0 {
-                    f = FrequentItems::from_category_counts(&c, self.frequent_map_size)?;
-                }
-                self.frequent = Some(f);
+            .is_some_and(|c| c.categories().len() > self.domain_limit || c.other_count() > 0)
+    }
+
+    /// Moves from exact counts to frequent items and a kept sketch (the sketch already built,
+    /// or built from the categories).
+    fn force_switch(&mut self) -> Result<()> {
+        if let Some(c) = self.counts.take() {
+            if self.sketch.is_none() {
+                self.sketch = Some(DistinctCount::from_category_counts(&c, self.lg_k)?);
             }
+            self.frequent = Some(FrequentItems::from_category_counts(
+                &c,
+                self.frequent_map_size,
+            )?);
         }
         Ok(())
     }
 
     fn merge(&mut self, o: &CategoricalSummary) -> Result<()> {
-        if self.domain_limit != o.domain_limit {
+        if self.domain_limit != o.domain_limit || self.lg_k != o.lg_k {
             return Err(Error::Incompatible(
-                "categorical columns profiled with different domain limits".into(),
+                "categorical columns profiled with different options".into(),
             ));
         }
-        match (&mut self.counts, &o.counts) {
-            (Some(a), Some(b)) => a.merge(b)?,
-            _ => {
-                // At least one side holds frequent items: both become frequent items.
-                let mine = match (self.counts.take(), self.frequent.take()) {
-                    (Some(c), _) => {
-                        FrequentItems::from_category_counts(&c, self.frequent_map_size)?
-                    }
-                    (None, Some(f)) => f,
-                    (None, None) => FrequentItems::new(self.frequent_map_size)?,
-                };
-                let theirs = match (&o.counts, &o.frequent) {
-                    (Some(c), _) => FrequentItems::from_category_counts(c, o.frequent_map_size)?,
-                    (None, Some(f)) => f.clone(),
-                    (None, None) => FrequentItems::new(o.frequent_map_size)?,
-                };
-                let mut merged = mine;
-                merged.merge(&theirs)?;
-                self.frequent = Some(merged);
-            }
+        if let (Some(a), Some(b)) = (&mut self.counts, &o.counts) {
+            a.merge(b)?;
+            self.switch_if_large()?;
+        } else {
+            // At least one side holds frequent items: both become frequent items and sketches.
+            let mut sketch = self.distinct()?;
+            sketch.merge(&o.distinct()?)?;
+            let mine = match (self.counts.take(), self.frequent.take()) {
+                (Some(c), _) => FrequentItems::from_category_counts(&c, self.frequent_map_size)?,
+                (None, Some(f)) => f,
+                (None, None) => FrequentItems::new(self.frequent_map_size)?,
+            };
+            let theirs = match (&o.counts, &o.frequent) {
+                (Some(c), _) => FrequentItems::from_category_counts(c, o.frequent_map_size)?,
+                (None, Some(f)) => f.clone(),
+                (None, None) => FrequentItems::new(o.frequent_map_size)?,
+            };
+            let mut merged = mine;
+            merged.merge(&theirs)?;
+            self.frequent = Some(merged);
+            self.sketch = Some(sketch);
         }
-        self.switch_if_large()?;
-        self.distinct.merge(&o.distinct)?;
         self.lengths.merge(&o.lengths);
         Ok(())
     }
@@ -533,9 +587,9 @@ impl ColumnProfile {
                 (s.true_count + s.false_count - before + nulls, nulls)
             }
             (Summary::Categorical(s), ColumnBatch::Categories(c)) => {
-                let before = s.distinct.null_count();
+                let before = s.null_count();
                 s.update(c).map_err(named)?;
-                (category_len(c), s.distinct.null_count() - before)
+                (category_len(c), s.null_count() - before)
             }
             (Summary::Other, ColumnBatch::Rows { len, nulls }) => (*len as u64, *nulls as u64),
             _ => {
@@ -611,7 +665,8 @@ impl ColumnProfile {
                     (None, Some(f)) => w.u8(1).bytes(&f.to_bytes()?),
                     (None, None) => w.u8(2),
                 };
-                w.bytes(&s.distinct.to_bytes()?);
+                // Always written, so other readers need not rebuild it from the categories.
+                w.bytes(&s.distinct()?.to_bytes()?);
                 w.bytes(&s.lengths.to_bytes()?);
             }
             Summary::Other => {}
@@ -661,10 +716,17 @@ impl ColumnProfile {
                     2 => (None, None),
                     _ => return Err(r.invalid("bad categorical summary tag")),
                 };
+                let distinct = DistinctCount::from_bytes(r.bytes()?)?;
                 Summary::Categorical(CategoricalSummary {
+                    // While the categories are exact the sketch is theirs: rebuilt on demand.
+                    sketch: if counts.is_some() {
+                        None
+                    } else {
+                        Some(distinct.clone())
+                    },
+                    lg_k: distinct.lg_k(),
                     counts,
                     frequent,
-                    distinct: DistinctCount::from_bytes(r.bytes()?)?,
                     lengths: Moments::from_bytes(r.bytes()?)?,
                     domain_limit,
                     frequent_map_size,

@@ -157,6 +157,22 @@ impl DistinctCount {
         }
     }
 
+    /// The sketch of the values `counts` counted: each category once (a HyperLogLog sketch
+    /// depends only on which values occurred), and its nulls. Exact category counts hold
+    /// their distinct count outright; a table profile builds the sketch this way only when
+    /// it must merge with one, or its counts give way to frequent items.
+    pub fn from_category_counts(
+        counts: &crate::binned::categorical::CategoryCounts,
+        lg_k: u8,
+    ) -> Result<DistinctCount> {
+        let mut d = DistinctCount::new(lg_k)?;
+        for c in counts.categories() {
+            d.insert(hash(c.as_ref()));
+        }
+        d.null_count = counts.null_count();
+        Ok(d)
+    }
+
     /// Hashes `s` in up to one part per thread, merging the parts' registers into these.
     fn update_strings(&mut self, s: &StrArray<'_>) {
         let n = s.len();

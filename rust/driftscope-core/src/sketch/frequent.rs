@@ -108,17 +108,18 @@ impl FrequentItems {
         })
     }
 
-    /// The summary of what `counts` counted: each of its categories with its count, and its
-    /// nulls. `counts` must be exact (nothing left in its `other` tail, as in a free
-    /// `CategoryCounts` below its capacity): a table profile switches a categorical column
-    /// from exact counts to frequent items this way when its domain grows large.
+    /// The summary of what a free `counts` counted: each of its categories with its count,
+    /// its nulls, and the mass it dropped to bound memory (its `other`), which becomes this
+    /// summary's error: a count it kept is short of the truth by at most its `error()`, as an
+    /// estimate here is. A table profile switches a categorical column from exact counts to
+    /// frequent items this way when its domain grows large.
     pub fn from_category_counts(
         counts: &crate::binned::categorical::CategoryCounts,
         max_map_size: usize,
     ) -> Result<FrequentItems> {
-        if counts.other_count() > 0 || counts.is_fixed() {
+        if counts.is_fixed() {
             return Err(Error::InvalidArgument(
-                "frequent items can take over only exact, free category counts".into(),
+                "frequent items can take over only free category counts".into(),
             ));
         }
         let mut f = FrequentItems::new(max_map_size)?;
@@ -126,6 +127,8 @@ impl FrequentItems {
             f.count(c.as_ref(), n)?;
         }
         f.nulls(counts.null_count());
+        f.n = f.n.saturating_add(counts.other_count());
+        f.offset = f.offset.saturating_add(counts.error());
         Ok(f)
     }
 
