@@ -38,3 +38,20 @@ def string_column(n: int, categories: int, seed: int) -> pa.StringArray:
     ids = np.minimum(np.random.default_rng(seed).zipf(ZIPF_A, size=n), categories) - 1
     names = np.array([f"cell-{i:06d}" for i in range(categories)], dtype=object)
     return pa.array(names[ids], type=pa.string())
+
+
+def mixed_table(rows: int, seed: int, numeric: int = 15, categorical: int = 5) -> pa.Table:
+    """A table of `numeric` float64 KPI columns (normal, each its own location and scale; a
+    few with 1% nulls) and `categorical` string columns (Zipf over 50 to 5,000 categories)."""
+    rng = np.random.default_rng(seed)
+    cols: dict[str, pa.Array] = {}
+    for i in range(numeric):
+        values = rng.normal(10.0 * i, 1.0 + i, size=rows)
+        mask = rng.random(rows) < 0.01 if i % 5 == 0 else None
+        cols[f"kpi_{i:02d}"] = pa.array(values, mask=mask)
+    for i in range(categorical):
+        k = 50 * 10 ** (i % 3)
+        names = np.array([f"value-{j:05d}" for j in range(k)], dtype=object)
+        codes = np.minimum(rng.zipf(ZIPF_A, size=rows), k) - 1
+        cols[f"cat_{i}"] = pa.array(names[codes], type=pa.string())
+    return pa.table(cols)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import os
 import platform
+import subprocess
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
@@ -63,6 +64,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
             default=os.environ.get(env, default),
             help=f"{text} (environment: {env})",
         )
+    group.addoption(
+        "--bench-whylogs-python",
+        metavar="PYTHON",
+        default=os.environ.get("DRIFTSCOPE_BENCH_WHYLOGS_PYTHON"),
+        help="a Python with whylogs installed (its own environment: whylogs needs numpy<2), "
+        "to time whylogs against profiles (environment: DRIFTSCOPE_BENCH_WHYLOGS_PYTHON)",
+    )
     group.addoption(
         "--bench-ratios-json",
         metavar="PATH",
@@ -217,6 +225,30 @@ class Bench:
         seconds = self._time(name, fn, repeat, min_time)
         if seconds is not None:
             self._group().peers.append(Side(name, seconds, target, target_note))
+
+    def external(
+        self,
+        name: str,
+        command: list[str],
+        *,
+        target: float | None = None,
+        target_note: str = "",
+    ) -> None:
+        """A peer timed in another process (another environment): `command` prints
+        `seconds=<best call>`, which is recorded as the peer's time."""
+        self._benchmark.extra_info.update(side="peer", target=target, label=name)
+        measured: list[float] = []
+
+        def run() -> None:
+            done = subprocess.run(command, capture_output=True, text=True, check=False)
+            if done.returncode != 0:
+                raise RuntimeError(f"{name} failed: {done.stderr[-2000:]}")
+            line = next(x for x in done.stdout.splitlines() if x.startswith("seconds="))
+            measured.append(float(line.split("=", 1)[1]))
+
+        self._benchmark.pedantic(run, rounds=1, iterations=1)
+        if self._benchmark.enabled:
+            self._group().peers.append(Side(name, min(measured), target, target_note))
 
     def note(self, text: str) -> None:
         """A line printed under the group's ratios (accuracy, sizes: what times do not show)."""
