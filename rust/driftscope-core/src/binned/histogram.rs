@@ -711,8 +711,9 @@ impl Histogram {
                 *c = c.saturating_add(*l);
             }
         }
-        // NaN landed in bin 0; move it to its own count.
-        self.counts[0] -= t.nan;
+        // NaN landed in bin 0 (counted by the same reading, so the subtraction is exact);
+        // move it to its own count.
+        self.counts[0] = self.counts[0].saturating_sub(t.nan);
         self.nan_count = self.nan_count.saturating_add(t.nan);
         self.null_count = self.null_count.saturating_add(t.nulls);
     }
@@ -796,16 +797,19 @@ impl Histogram {
                 xs = &xs[xs.len() - xs.len() % group..];
             }
         }
-        nan += if may_nan {
-            xs.iter().map(|x| u64::from(x.is_nan())).sum()
-        } else {
-            0
-        };
         let p = &k.padded[..];
-        match &k.guide {
-            Some(g) => count_with(xs, local, lanes, |x| Kernel::correct(p, g.guess(x), x)),
-            None => count_with(xs, local, lanes, |x| k.search(x)),
-        }
+        // The NaN are counted in the binning pass itself, from the same reading of each value
+        // (a column another thread writes to could read differently twice).
+        nan += match (&k.guide, may_nan) {
+            (Some(g), true) => {
+                count_with::<true>(xs, local, lanes, |x| Kernel::correct(p, g.guess(x), x))
+            }
+            (Some(g), false) => {
+                count_with::<false>(xs, local, lanes, |x| Kernel::correct(p, g.guess(x), x))
+            }
+            (None, true) => count_with::<true>(xs, local, lanes, |x| k.search(x)),
+            (None, false) => count_with::<false>(xs, local, lanes, |x| k.search(x)),
+        };
         nan
     }
 
@@ -980,14 +984,26 @@ impl Histogram {
 }
 
 /// Counts `bin(x)` for every `x` into `lanes` count arrays of `local` (1 or [`LANES`]),
-/// rotating through them.
+/// rotating through them; with `NAN`, returns the number of NaN among them (else 0).
 #[inline(always)]
-fn count_with(xs: &[f64], local: &mut [u64], lanes: usize, bin: impl Fn(f64) -> usize) {
+fn count_with<const NAN: bool>(
+    xs: &[f64],
+    local: &mut [u64],
+    lanes: usize,
+    bin: impl Fn(f64) -> usize,
+) -> u64 {
+    let mut nan = 0u64;
+    let mut one = |x: f64, lane: &mut [u64]| {
+        lane[bin(x)] += 1;
+        if NAN {
+            nan += u64::from(x.is_nan());
+        }
+    };
     if lanes != LANES {
         for &x in xs {
-            local[bin(x)] += 1;
+            one(x, local);
         }
-        return;
+        return nan;
     }
     let nb = local.len() / LANES;
     let (l0, rest) = local.split_at_mut(nb);
@@ -996,14 +1012,15 @@ fn count_with(xs: &[f64], local: &mut [u64], lanes: usize, bin: impl Fn(f64) -> 
     let quads = xs.chunks_exact(LANES);
     let tail = quads.remainder();
     for q in quads {
-        l0[bin(q[0])] += 1;
-        l1[bin(q[1])] += 1;
-        l2[bin(q[2])] += 1;
-        l3[bin(q[3])] += 1;
+        one(q[0], l0);
+        one(q[1], l1);
+        one(q[2], l2);
+        one(q[3], l3);
     }
     for &x in tail {
-        l0[bin(x)] += 1;
+        one(x, l0);
     }
+    nan
 }
 
 /// The equal-width kernel with AVX2 and FMA, eight values at a time. Mostly the position
@@ -1412,19 +1429,33 @@ fn for_each_present(chunk: &Chunk<'_>, mut f: impl FnMut(f64, Option<i128>)) {
     }
 }
 
-/// The finite present values of `chunks`, in order (`-0.0` as `+0.0`), and whether all
-/// chunks are integer-typed.
-fn finite_values(chunks: &[Chunk<'_>]) -> (Vec<f64>, bool) {
+/// The [`Extent`] of `chunks` and their finite present values, in order (`-0.0` as `+0.0`),
+/// from one reading of each value: a rule that needs both must not mix two readings of a
+/// column that another thread may be writing to. The float extent is taken from the copy.
+fn extent_and_values(chunks: &[Chunk<'_>]) -> (Extent, Vec<f64>) {
     let total: usize = chunks.iter().map(|c| c.len()).sum();
-    let mut out = Vec::with_capacity(total);
+    let mut values = Vec::with_capacity(total);
+    let (mut imin, mut imax) = (i128::MAX, i128::MIN);
     for chunk in chunks {
-        for_each_present(chunk, |x, _| {
+        for_each_present(chunk, |x, i| {
             if x.is_finite() {
-                out.push(x + 0.0);
+                values.push(x + 0.0);
+            }
+            if let Some(i) = i {
+                imin = imin.min(i);
+                imax = imax.max(i);
             }
         });
     }
-    (out, all_integer(chunks))
+    let (n, min, max) =
+        crate::sketch::quantile::finite_extent(&[Chunk::new(Values::F64(&values), None)]);
+    let ext = Extent {
+        n: n as usize,
+        min,
+        max,
+        int: (n > 0 && all_integer(chunks)).then_some((imin, imax)),
+    };
+    (ext, values)
 }
 
 /// The edges of [`Binning::Quantile`]`(k)` and, when the bucket selection served, its census
@@ -1476,20 +1507,19 @@ fn dedup_edges(raw: Vec<f64>, empty: bool) -> Vec<f64> {
 
 /// `np.histogram_bin_edges(x, bins=rule)` on the finite values of `chunks`.
 fn rule_edges(chunks: &[Chunk<'_>], rule: BinRule) -> Result<Vec<f64>> {
-    let ext = Extent::of(chunks);
-    let (first, last) = ext.outer_edges();
-    if ext.n == 0 {
-        return data_edges(first, last, 1);
-    }
     let needs_values = matches!(
         rule,
         BinRule::Auto | BinRule::Fd | BinRule::Doane | BinRule::Scott | BinRule::Stone
     );
-    let values = if needs_values {
-        finite_values(chunks).0
+    let (ext, values) = if needs_values {
+        extent_and_values(chunks)
     } else {
-        Vec::new()
+        (Extent::of(chunks), Vec::new())
     };
+    let (first, last) = ext.outer_edges();
+    if ext.n == 0 {
+        return data_edges(first, last, 1);
+    }
     let mut width = rule_width(rule, &ext, &values, (first, last));
     let n = if width != 0.0 && !width.is_nan() {
         if ext.int.is_some() && width < 1.0 {
