@@ -414,23 +414,13 @@ fn presorted(
         None => (monotone(false)?, false),
     };
     let mut keys = zeroed_keys(count);
-    let mut i = 0;
     let mut counted = SortedSample::default();
-    let mut last = if ascending {
-        f64::NEG_INFINITY
+    let in_order = if ascending {
+        copy_in_order::<true>(later, &mut counted, &mut keys)
     } else {
-        f64::INFINITY
+        copy_in_order::<false>(later, &mut counted, &mut keys)
     };
-    let mut ordered = true;
-    for_each_valid::<true>(later, &mut counted, |x| {
-        ordered &= (ascending && last <= x) || (!ascending && last >= x);
-        last = x;
-        if let Some(k) = keys.get_mut(i) {
-            *k = key(x);
-        }
-        i += 1;
-    });
-    if !ordered || i != count {
+    if !in_order {
         return Some(Err(Changed));
     }
     if !ascending {
@@ -438,6 +428,28 @@ fn presorted(
     }
     tally.add_counts(&counted);
     Some(Ok(keys_to_values(keys)))
+}
+
+/// Writes the keys of the valid values of `chunks` to `keys`, counting into `tally`; returns
+/// whether they were exactly as many and in order (ascending with `ASC`, else descending).
+fn copy_in_order<const ASC: bool>(
+    chunks: &[Chunk<'_>],
+    tally: &mut SortedSample,
+    keys: &mut [u64],
+) -> bool {
+    let mut i = 0;
+    let mut last = if ASC { 0 } else { u64::MAX };
+    let mut disorder = false;
+    for_each_valid::<true>(chunks, tally, |x| {
+        let k = key(x);
+        disorder |= if ASC { k < last } else { k > last };
+        last = k;
+        if let Some(slot) = keys.get_mut(i) {
+            *slot = k;
+        }
+        i += 1;
+    });
+    !disorder && i == keys.len()
 }
 
 /// Writes the key of every valid value of `chunks` into the next free place of its coarse
