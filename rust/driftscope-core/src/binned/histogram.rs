@@ -732,14 +732,25 @@ impl Histogram {
         let mut nan = 0u64;
         let mut nulls = 0u64;
         let mut buf = [0.0f64; BLOCK];
+        let simd = self.simd_fill(lanes);
         let mut start = 0;
         while start < xs.len() {
             let len = BLOCK.min(xs.len() - start);
             let block = &xs[start..start + len];
             let valid = chunk.validity.map_or(len, |v| v.count_valid(start, len));
+            let mut in_place = false;
             let vals: &[f64] = if valid == len {
                 match T::as_f64_slice(block) {
-                    Some(f) => f,
+                    // Float64 is read where it lies by the SIMD kernels; the scalar loop bins
+                    // a copy (see `fill`).
+                    Some(f) if simd => {
+                        in_place = true;
+                        f
+                    }
+                    Some(f) => {
+                        buf[..len].copy_from_slice(f);
+                        &buf[..len]
+                    }
                     None => {
                         for (b, x) in buf.iter_mut().zip(block) {
                             *b = x.to_f64();
@@ -760,7 +771,7 @@ impl Histogram {
                 &buf[..k]
             };
             nulls += (len - valid) as u64;
-            nan += self.fill(vals, &mut local, lanes, T::IS_FLOAT);
+            nan += self.fill(vals, &mut local, lanes, T::IS_FLOAT, in_place);
             start += len;
         }
         Tally {
@@ -770,27 +781,45 @@ impl Histogram {
         }
     }
 
+    /// Whether [`Histogram::fill`] bins with a SIMD kernel, which counts the NaN from the
+    /// very values it bins and leaves the scalar loop at most a few values of a block.
+    fn simd_fill(&self, lanes: usize) -> bool {
+        #[cfg(target_arch = "x86_64")]
+        if lanes == LANES && self.simd && std::arch::is_x86_feature_detected!("avx2") {
+            return match self.kernel.linspace {
+                Some(_) => std::arch::is_x86_feature_detected!("fma"),
+                None => self.kernel.padded.len() - 2 <= SCAN_MAX,
+            };
+        }
+        let _ = lanes;
+        false
+    }
+
     /// Adds `xs` to the `lanes` count arrays in `local`; returns the number of NaN (which
-    /// were counted in bin 0).
+    /// were counted in bin 0). `in_place`: `xs` is the caller's column, not a copy of ours.
     #[inline]
-    fn fill(&self, xs: &[f64], local: &mut [u64], lanes: usize, may_nan: bool) -> u64 {
+    fn fill(
+        &self,
+        xs: &[f64],
+        local: &mut [u64],
+        lanes: usize,
+        may_nan: bool,
+        in_place: bool,
+    ) -> u64 {
         let k = &self.kernel;
         let mut xs = xs;
         let mut nan = 0;
         #[cfg(target_arch = "x86_64")]
-        if lanes == LANES && self.simd && std::arch::is_x86_feature_detected!("avx2") {
+        if self.simd_fill(lanes) {
             let thresholds = k.padded.len() - 2;
             // The kernels' NaN count and the size of the groups they read.
             let done = match k.linspace {
-                Some(l) if std::arch::is_x86_feature_detected!("fma") => {
-                    // SAFETY: the CPU supports AVX2 and FMA, as checked.
-                    Some((unsafe { fill_linspace_avx2(xs, &l, local) }, 8))
-                }
-                None if thresholds <= SCAN_MAX => {
-                    // SAFETY: the CPU supports AVX2, as checked.
+                // SAFETY: the CPU supports AVX2 and FMA, as `simd_fill` checked.
+                Some(l) => Some((unsafe { fill_linspace_avx2(xs, &l, local) }, 8)),
+                None => {
+                    // SAFETY: the CPU supports AVX2, as `simd_fill` checked.
                     unsafe { fill_scan_avx2(xs, &k.padded[1..=thresholds], local) }.map(|n| (n, 4))
                 }
-                _ => None,
             };
             if let Some((simd_nan, group)) = done {
                 nan = simd_nan;
@@ -798,9 +827,15 @@ impl Histogram {
             }
         }
         let p = &k.padded[..];
-        // The NaN are counted in the binning pass itself, from the same reading of each value
-        // (a column another thread writes to could read differently twice).
-        nan += match (&k.guide, may_nan) {
+        // The NaN must be counted in the values binned: a column another thread writes to
+        // could read differently twice. In a copy of ours, a separate pass (which the compiler
+        // vectorizes) counts them; the few values a SIMD kernel leaves in place are counted
+        // one by one as they are binned.
+        let inline = may_nan && in_place;
+        if may_nan && !in_place {
+            nan += xs.iter().map(|x| u64::from(x.is_nan())).sum::<u64>();
+        }
+        nan += match (&k.guide, inline) {
             (Some(g), true) => {
                 count_with::<true>(xs, local, lanes, |x| Kernel::correct(p, g.guess(x), x))
             }
