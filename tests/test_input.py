@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import decimal
+import json
+import subprocess
+import sys
 
 import numpy as np
 import pandas as pd
@@ -177,7 +180,147 @@ def test_two_dimensional_array_raises_value_error() -> None:
         ds.Moments(np.zeros((2, 3)))
 
 
-def test_array_being_written_is_not_a_crash() -> None:
-    x = np.arange(10.0)
-    x.flags.writeable = False
-    assert ds.Moments(x).count == 10
+# Runs in a child interpreter (so that a crash or a hang fails the test instead of pytest):
+# a thread overwrites `x` in a loop with np.copyto, which releases the GIL, while every kernel
+# family reads `x` in place with the GIL released too. Each call must return a result that
+# is consistent within itself (the counts of one reading add up to the length) or raise a
+# ValueError / DriftscopeError that is not an internal error (a caught Rust panic).
+_WRITER_SCRIPT = r"""
+import json, sys, threading, warnings
+import numpy as np
+import driftscope as ds
+
+warnings.simplefilter("ignore")
+n = 300_000  # above every kernel's threshold for its multi-pass path
+rounds = int(sys.argv[1])
+rng = np.random.default_rng(0)
+normal = rng.normal(size=n)
+sources = [
+    normal,
+    np.full(n, np.nan),
+    np.where(rng.random(n) < 0.5, np.inf, -np.inf),
+    normal * 1e300,
+    np.zeros(n),
+    rng.integers(0, 3, n).astype(float),
+    np.sort(normal),
+    normal[::-1].copy(),
+    np.where(rng.random(n) < 0.01, np.nan, normal),
+]
+x = normal.copy()
+ints = x.view(np.int64)
+y = rng.normal(0.1, 1.0, size=n)
+ecdf = ds.ECDF(y)
+levels = np.linspace(0.0, 1.0, 11)
+
+
+def kll():
+    sketch = ds.KLL()
+    sketch.update(x)
+    return sketch
+
+
+def histogram(**kw):
+    return lambda: ds.Histogram(x, **kw)
+
+
+def whole(r):  # counts of one reading add up to the column's length
+    return r.count + r.nan_count == n
+
+
+def first(r):
+    return r.n1 + r.nan_counts[0] == n and 0 <= r.statistic and 0 <= r.pvalue <= 1
+
+
+def second(r):
+    return r.n2 + r.nan_counts[1] == n and 0 <= r.statistic and 0 <= r.pvalue <= 1
+
+
+def distance(d):
+    return not d < 0  # NaN is right for inf - inf
+
+
+def anything(r):
+    return True
+
+
+kernels = {
+    "Moments": (lambda: ds.Moments(x), whole),
+    "ks_2samp(x, y)": (lambda: ds.ks_2samp(x, y), first),
+    "ks_2samp(y, x)": (lambda: ds.ks_2samp(y, x), second),
+    "wasserstein_distance": (lambda: ds.wasserstein_distance(x, y), distance),
+    "energy_distance": (lambda: ds.energy_distance(y, x), distance),
+    "cramervonmises_2samp": (lambda: ds.cramervonmises_2samp(x, y), first),
+    "anderson_ksamp": (lambda: ds.anderson_ksamp([x, y]), anything),
+    "ECDF": (lambda: ds.ECDF(x), lambda e: e.n + e.nan_count == n),
+    "ECDF.quantile": (lambda: ds.ECDF(x).quantile(levels), lambda q: np.all(q[:-1] <= q[1:])),
+    "ECDF.cdf": (lambda: ecdf.cdf(x), anything),
+    "ECDF.ks": (lambda: ecdf.ks(x), second),
+    "ECDF.cvm": (lambda: ecdf.cvm(x), second),
+    "ECDF.wasserstein": (lambda: ecdf.wasserstein(x), distance),
+    "ECDF.energy": (lambda: ecdf.energy(x), distance),
+    "ECDF.anderson": (lambda: ecdf.anderson(x), anything),
+    "Histogram(uniform)": (histogram(bins=100), whole),
+    "Histogram(quantile)": (histogram(bins=10, binning="quantile"), whole),
+    "Histogram(quantile, 100)": (histogram(bins=100, binning="quantile"), whole),
+    "Histogram('fd')": (histogram(bins="fd"), whole),
+    "Histogram.bin": (lambda: ds.Histogram(y, bins=10, binning="quantile").bin(x), whole),
+    "js_distance": (lambda: ds.js_distance(y, x, bins=100), lambda d: whole(d.current)),
+    "js_distance(ref x)": (lambda: ds.js_distance(x, y, bins=100), lambda d: whole(d.reference)),
+    "psi(quantile)": (lambda: ds.psi(x, y, binning="quantile"), lambda d: whole(d.reference)),
+    "KLL.update": (kll, lambda k: k.n + k.nan_count == n and (k.n == 0 or k.min <= k.max)),
+    "FrequentItems": (lambda: ds.FrequentItems(ints), lambda f: f.n == n),
+    "DistinctCount": (lambda: ds.DistinctCount(ints), lambda d: d.estimate >= 0),
+    "CategoryCounts": (lambda: ds.CategoryCounts(ints), lambda c: c.total == n),
+}
+
+stop = threading.Event()
+
+
+def write():
+    k = 0
+    while not stop.is_set():
+        np.copyto(x, sources[k % len(sources)])
+        k += 1
+
+
+writer = threading.Thread(target=write)
+writer.start()
+failures, calls = [], 0
+try:
+    for _ in range(rounds):
+        for name, (call, consistent) in kernels.items():
+            calls += 1
+            print(name, file=sys.stderr, flush=True)  # the last one named is the one that hung
+            try:
+                result = call()
+            except (ValueError, ds.DriftscopeError) as e:
+                if "internal error" in str(e):
+                    failures.append(f"{name}: {e}")
+                continue
+            except Exception as e:
+                failures.append(f"{name}: {type(e).__name__}: {e}")
+                continue
+            if not consistent(result):
+                failures.append(f"{name}: inconsistent result {result!r}")
+finally:
+    stop.set()
+    writer.join()
+print(json.dumps({"calls": calls, "failures": failures[:20]}))
+"""
+
+
+def test_array_written_by_another_thread_gives_a_result_or_a_clean_error() -> None:
+    try:
+        proc = subprocess.run(
+            [sys.executable, "-c", _WRITER_SCRIPT, "12"],
+            capture_output=True,
+            text=True,
+            timeout=180,
+        )
+    except subprocess.TimeoutExpired as e:
+        running = (e.stderr or b"").decode(errors="replace").strip().splitlines()[-1:]
+        pytest.fail(f"a kernel hung on an array another thread was writing to: {running}")
+    assert proc.returncode == 0, f"the interpreter died ({proc.returncode}): {proc.stderr[-3000:]}"
+    report = json.loads(proc.stdout.splitlines()[-1])
+    assert report["failures"] == []
+    assert report["calls"] == 12 * 27

@@ -21,6 +21,24 @@ pub enum Error {
 
 pub type Result<T> = std::result::Result<T, Error>;
 
+/// What a kernel that reads a column more than once finds when the readings disagree:
+/// another thread wrote to the buffer while the kernel ran (NumPy arrays are read in place,
+/// with the GIL released, and NumPy's own copies and ufuncs release it too). Kernels answer
+/// it by reading the column once more into a buffer of their own; where none can, it becomes
+/// this [`Error::InvalidArgument`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Changed;
+
+impl From<Changed> for Error {
+    fn from(_: Changed) -> Error {
+        Error::InvalidArgument(
+            "the column changed while it was being read (another thread wrote to it during \
+             the call); pass a copy, e.g. x.copy()"
+                .into(),
+        )
+    }
+}
+
 /// A float as people read it in a message: the shortest digits that round-trip, laid out as
 /// Python's `repr` lays them out (`1.5`, `5e-324`, `1e+16`, `inf`, `nan`), never hundreds of
 /// digits. Every message that shows a value formats it through this one helper:

@@ -711,8 +711,9 @@ impl Histogram {
                 *c = c.saturating_add(*l);
             }
         }
-        // NaN landed in bin 0; move it to its own count.
-        self.counts[0] -= t.nan;
+        // NaN landed in bin 0 (counted by the same reading, so the subtraction is exact);
+        // move it to its own count.
+        self.counts[0] = self.counts[0].saturating_sub(t.nan);
         self.nan_count = self.nan_count.saturating_add(t.nan);
         self.null_count = self.null_count.saturating_add(t.nulls);
     }
@@ -731,14 +732,25 @@ impl Histogram {
         let mut nan = 0u64;
         let mut nulls = 0u64;
         let mut buf = [0.0f64; BLOCK];
+        let simd = self.simd_fill(lanes);
         let mut start = 0;
         while start < xs.len() {
             let len = BLOCK.min(xs.len() - start);
             let block = &xs[start..start + len];
             let valid = chunk.validity.map_or(len, |v| v.count_valid(start, len));
+            let mut in_place = false;
             let vals: &[f64] = if valid == len {
                 match T::as_f64_slice(block) {
-                    Some(f) => f,
+                    // Float64 is read where it lies by the SIMD kernels; the scalar loop bins
+                    // a copy (see `fill`).
+                    Some(f) if simd => {
+                        in_place = true;
+                        f
+                    }
+                    Some(f) => {
+                        buf[..len].copy_from_slice(f);
+                        &buf[..len]
+                    }
                     None => {
                         for (b, x) in buf.iter_mut().zip(block) {
                             *b = x.to_f64();
@@ -759,7 +771,7 @@ impl Histogram {
                 &buf[..k]
             };
             nulls += (len - valid) as u64;
-            nan += self.fill(vals, &mut local, lanes, T::IS_FLOAT);
+            nan += self.fill(vals, &mut local, lanes, T::IS_FLOAT, in_place);
             start += len;
         }
         Tally {
@@ -769,43 +781,70 @@ impl Histogram {
         }
     }
 
+    /// Whether [`Histogram::fill`] bins with a SIMD kernel, which counts the NaN from the
+    /// very values it bins and leaves the scalar loop at most a few values of a block.
+    fn simd_fill(&self, lanes: usize) -> bool {
+        #[cfg(target_arch = "x86_64")]
+        if lanes == LANES && self.simd && std::arch::is_x86_feature_detected!("avx2") {
+            return match self.kernel.linspace {
+                Some(_) => std::arch::is_x86_feature_detected!("fma"),
+                None => self.kernel.padded.len() - 2 <= SCAN_MAX,
+            };
+        }
+        let _ = lanes;
+        false
+    }
+
     /// Adds `xs` to the `lanes` count arrays in `local`; returns the number of NaN (which
-    /// were counted in bin 0).
+    /// were counted in bin 0). `in_place`: `xs` is the caller's column, not a copy of ours.
     #[inline]
-    fn fill(&self, xs: &[f64], local: &mut [u64], lanes: usize, may_nan: bool) -> u64 {
+    fn fill(
+        &self,
+        xs: &[f64],
+        local: &mut [u64],
+        lanes: usize,
+        may_nan: bool,
+        in_place: bool,
+    ) -> u64 {
         let k = &self.kernel;
         let mut xs = xs;
         let mut nan = 0;
         #[cfg(target_arch = "x86_64")]
-        if lanes == LANES && self.simd && std::arch::is_x86_feature_detected!("avx2") {
+        if self.simd_fill(lanes) {
             let thresholds = k.padded.len() - 2;
             // The kernels' NaN count and the size of the groups they read.
             let done = match k.linspace {
-                Some(l) if std::arch::is_x86_feature_detected!("fma") => {
-                    // SAFETY: the CPU supports AVX2 and FMA, as checked.
-                    Some((unsafe { fill_linspace_avx2(xs, &l, local) }, 8))
-                }
-                None if thresholds <= SCAN_MAX => {
-                    // SAFETY: the CPU supports AVX2, as checked.
+                // SAFETY: the CPU supports AVX2 and FMA, as `simd_fill` checked.
+                Some(l) => Some((unsafe { fill_linspace_avx2(xs, &l, local) }, 8)),
+                None => {
+                    // SAFETY: the CPU supports AVX2, as `simd_fill` checked.
                     unsafe { fill_scan_avx2(xs, &k.padded[1..=thresholds], local) }.map(|n| (n, 4))
                 }
-                _ => None,
             };
             if let Some((simd_nan, group)) = done {
                 nan = simd_nan;
                 xs = &xs[xs.len() - xs.len() % group..];
             }
         }
-        nan += if may_nan {
-            xs.iter().map(|x| u64::from(x.is_nan())).sum()
-        } else {
-            0
-        };
         let p = &k.padded[..];
-        match &k.guide {
-            Some(g) => count_with(xs, local, lanes, |x| Kernel::correct(p, g.guess(x), x)),
-            None => count_with(xs, local, lanes, |x| k.search(x)),
+        // The NaN must be counted in the values binned: a column another thread writes to
+        // could read differently twice. In a copy of ours, a separate pass (which the compiler
+        // vectorizes) counts them; the few values a SIMD kernel leaves in place are counted
+        // one by one as they are binned.
+        let inline = may_nan && in_place;
+        if may_nan && !in_place {
+            nan += xs.iter().map(|x| u64::from(x.is_nan())).sum::<u64>();
         }
+        nan += match (&k.guide, inline) {
+            (Some(g), true) => {
+                count_with::<true>(xs, local, lanes, |x| Kernel::correct(p, g.guess(x), x))
+            }
+            (Some(g), false) => {
+                count_with::<false>(xs, local, lanes, |x| Kernel::correct(p, g.guess(x), x))
+            }
+            (None, true) => count_with::<true>(xs, local, lanes, |x| k.search(x)),
+            (None, false) => count_with::<false>(xs, local, lanes, |x| k.search(x)),
+        };
         nan
     }
 
@@ -1007,14 +1046,26 @@ impl Histogram {
 }
 
 /// Counts `bin(x)` for every `x` into `lanes` count arrays of `local` (1 or [`LANES`]),
-/// rotating through them.
+/// rotating through them; with `NAN`, returns the number of NaN among them (else 0).
 #[inline(always)]
-fn count_with(xs: &[f64], local: &mut [u64], lanes: usize, bin: impl Fn(f64) -> usize) {
+fn count_with<const NAN: bool>(
+    xs: &[f64],
+    local: &mut [u64],
+    lanes: usize,
+    bin: impl Fn(f64) -> usize,
+) -> u64 {
+    let mut nan = 0u64;
+    let mut one = |x: f64, lane: &mut [u64]| {
+        lane[bin(x)] += 1;
+        if NAN {
+            nan += u64::from(x.is_nan());
+        }
+    };
     if lanes != LANES {
         for &x in xs {
-            local[bin(x)] += 1;
+            one(x, local);
         }
-        return;
+        return nan;
     }
     let nb = local.len() / LANES;
     let (l0, rest) = local.split_at_mut(nb);
@@ -1023,14 +1074,15 @@ fn count_with(xs: &[f64], local: &mut [u64], lanes: usize, bin: impl Fn(f64) -> 
     let quads = xs.chunks_exact(LANES);
     let tail = quads.remainder();
     for q in quads {
-        l0[bin(q[0])] += 1;
-        l1[bin(q[1])] += 1;
-        l2[bin(q[2])] += 1;
-        l3[bin(q[3])] += 1;
+        one(q[0], l0);
+        one(q[1], l1);
+        one(q[2], l2);
+        one(q[3], l3);
     }
     for &x in tail {
-        l0[bin(x)] += 1;
+        one(x, l0);
     }
+    nan
 }
 
 /// The equal-width kernel with AVX2 and FMA, eight values at a time. Mostly the position
@@ -1439,19 +1491,33 @@ fn for_each_present(chunk: &Chunk<'_>, mut f: impl FnMut(f64, Option<i128>)) {
     }
 }
 
-/// The finite present values of `chunks`, in order (`-0.0` as `+0.0`), and whether all
-/// chunks are integer-typed.
-fn finite_values(chunks: &[Chunk<'_>]) -> (Vec<f64>, bool) {
+/// The [`Extent`] of `chunks` and their finite present values, in order (`-0.0` as `+0.0`),
+/// from one reading of each value: a rule that needs both must not mix two readings of a
+/// column that another thread may be writing to. The float extent is taken from the copy.
+fn extent_and_values(chunks: &[Chunk<'_>]) -> (Extent, Vec<f64>) {
     let total: usize = chunks.iter().map(|c| c.len()).sum();
-    let mut out = Vec::with_capacity(total);
+    let mut values = Vec::with_capacity(total);
+    let (mut imin, mut imax) = (i128::MAX, i128::MIN);
     for chunk in chunks {
-        for_each_present(chunk, |x, _| {
+        for_each_present(chunk, |x, i| {
             if x.is_finite() {
-                out.push(x + 0.0);
+                values.push(x + 0.0);
+            }
+            if let Some(i) = i {
+                imin = imin.min(i);
+                imax = imax.max(i);
             }
         });
     }
-    (out, all_integer(chunks))
+    let (n, min, max) =
+        crate::sketch::quantile::finite_extent(&[Chunk::new(Values::F64(&values), None)]);
+    let ext = Extent {
+        n: n as usize,
+        min,
+        max,
+        int: (n > 0 && all_integer(chunks)).then_some((imin, imax)),
+    };
+    (ext, values)
 }
 
 /// The edges of [`Binning::Quantile`]`(k)` and, when the bucket selection served, its census
@@ -1503,20 +1569,19 @@ fn dedup_edges(raw: Vec<f64>, empty: bool) -> Vec<f64> {
 
 /// `np.histogram_bin_edges(x, bins=rule)` on the finite values of `chunks`.
 fn rule_edges(chunks: &[Chunk<'_>], rule: BinRule) -> Result<Vec<f64>> {
-    let ext = Extent::of(chunks);
-    let (first, last) = ext.outer_edges();
-    if ext.n == 0 {
-        return data_edges(first, last, 1);
-    }
     let needs_values = matches!(
         rule,
         BinRule::Auto | BinRule::Fd | BinRule::Doane | BinRule::Scott | BinRule::Stone
     );
-    let values = if needs_values {
-        finite_values(chunks).0
+    let (ext, values) = if needs_values {
+        extent_and_values(chunks)
     } else {
-        Vec::new()
+        (Extent::of(chunks), Vec::new())
     };
+    let (first, last) = ext.outer_edges();
+    if ext.n == 0 {
+        return data_edges(first, last, 1);
+    }
     let mut width = rule_width(rule, &ext, &values, (first, last));
     let n = if width != 0.0 && !width.is_nan() {
         if ext.int.is_some() && width < 1.0 {

@@ -467,6 +467,17 @@ impl Moments {
     /// standard deviations from `c`, the shifted sums would lose accuracy to cancellation, so
     /// the sums are taken again around the block mean.
     fn block(&mut self, xs: &[f64]) {
+        self.block_in(xs, xs);
+    }
+
+    /// [`Moments::block`] whose passes after the first read `later`, the same values (only
+    /// tests pass others, standing for a block changed between the passes).
+    ///
+    /// The re-centred pass reads the block a second time, and another thread may have
+    /// written to it meanwhile. Its minimum and maximum must equal the first pass's and its
+    /// sums be finite, else the careful path (which copies the block once) takes the block:
+    /// then every number kept comes from one reading (the first pass only chose the shift).
+    fn block_in(&mut self, xs: &[f64], later: &[f64]) {
         let k = xs.len() as f64;
         let c = if self.central.n > 0 {
             self.central.mean + self.central.mean_lo
@@ -480,14 +491,21 @@ impl Moments {
         if !(c.is_finite() && s[0].is_finite() && s[3].is_finite())
             || exponent(lo.abs().max(hi.abs())).abs() > SAFE_EXP
         {
-            self.block_careful(xs);
+            self.block_careful(later);
             return;
         }
         let mut c = c;
         let d = s[0] / k;
         if d * d > 0.01 * (s[1] / k - d * d) {
             c += d;
-            s = fused(xs, c).0;
+            let (again, lo2, hi2) = fused(later, c);
+            // Equal extremes (NaN among the values makes them unequal) and finite sums: one
+            // reading with the first pass's range, so the checks above hold for it too.
+            if !(lo2 == lo && hi2 == hi && again[0].is_finite() && again[3].is_finite()) {
+                self.block_careful(later);
+                return;
+            }
+            s = again;
         }
         self.add_sum(c * k + s[0]);
         self.min = self.min.min(lo);
@@ -882,6 +900,43 @@ mod tests {
                 1e-10
             ));
             assert!(close(whole.sum(), other.sum(), 1e-12));
+        }
+    }
+
+    #[test]
+    fn a_block_changed_before_its_second_pass_is_summarized_from_one_reading() {
+        // Trending values: the first pass's shift (the first value) lies far from the block
+        // mean, so the block is read again around the mean.
+        let xs: Vec<f64> = (0..BLOCK).map(|i| 1000.0 + i as f64).collect();
+        let mut nan = xs.clone();
+        nan[5] = f64::NAN;
+        let mut inf = xs.clone();
+        inf[BLOCK - 1] = f64::INFINITY;
+        let shifted: Vec<f64> = xs.iter().map(|x| x + 1e6).collect();
+        let reversed: Vec<f64> = xs.iter().rev().copied().collect();
+        for (name, later) in [
+            ("NaN", nan),
+            ("inf", inf),
+            ("shifted", shifted),
+            ("reversed", reversed),
+        ] {
+            let mut got = Moments::new();
+            got.block_in(&xs, &later);
+            let want = Moments::from(&later[..]);
+            let counts = |m: &Moments| (m.count(), m.nan_count(), m.inf_count());
+            assert_eq!(counts(&got), counts(&want), "{name}");
+            assert_eq!((got.min(), got.max()), (want.min(), want.max()), "{name}");
+            for (g, w) in [
+                (got.mean(), want.mean()),
+                (got.variance(0.0), want.variance(0.0)),
+                (got.skewness(true), want.skewness(true)),
+                (got.kurtosis(true, true), want.kurtosis(true, true)),
+            ] {
+                assert!(
+                    g.to_bits() == w.to_bits() || close(g, w, 1e-12),
+                    "{name}: {g} vs {w}"
+                );
+            }
         }
     }
 

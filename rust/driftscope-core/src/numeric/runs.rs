@@ -124,13 +124,15 @@ where
         });
 }
 
-/// Splits `buf` into consecutive pieces of the given lengths.
+/// Splits `buf` into consecutive pieces of the given lengths (cut short where `buf` ends,
+/// which lengths taken from sorted samples never need).
 pub(crate) fn split_lengths<T>(
     mut buf: &mut [T],
     lengths: impl IntoIterator<Item = usize>,
 ) -> Vec<&mut [T]> {
     let mut out = Vec::new();
     for len in lengths {
+        let len = len.min(buf.len());
         let (head, tail) = std::mem::take(&mut buf).split_at_mut(len);
         out.push(head);
         buf = tail;

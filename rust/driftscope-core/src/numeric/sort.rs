@@ -34,6 +34,7 @@
 //! On the project's 2-core machine 10M normal values sort in ~130 ms (both cores) against
 //! ~310-410 ms for pdqsort on the keys, which was used before; `benches/sort_speed.rs`.
 
+use crate::error::Changed;
 use crate::io::column::{Chunk, Numeric, Validity, Values};
 use crate::with_values;
 use rayon::prelude::*;
@@ -109,6 +110,14 @@ impl SortedSample {
     pub fn inf_count(&self) -> u64 {
         self.pos_inf_count + self.neg_inf_count
     }
+
+    /// Adds the skipped and infinite counts of `other` to these.
+    pub(crate) fn add_counts(&mut self, other: &SortedSample) {
+        self.null_count += other.null_count;
+        self.nan_count += other.nan_count;
+        self.pos_inf_count += other.pos_inf_count;
+        self.neg_inf_count += other.neg_inf_count;
+    }
 }
 
 /// Sorts the valid values of two columns at once, one per core.
@@ -178,43 +187,77 @@ const PAR_MIN: usize = 1 << 18;
 /// Sorts the present, non-NaN values of `chunks`, `-0.0` normalised to `+0.0`, counting what
 /// is skipped and the infinities into `tally`.
 fn sort_valid(chunks: &[Chunk<'_>], tally: &mut SortedSample) -> Vec<f64> {
+    sort_valid_in(chunks, chunks, tally)
+}
+
+/// [`sort_valid`] whose passes after the first read `later`, the same column as `chunks`
+/// (only tests pass other values, standing for a column changed between the passes).
+///
+/// The bucket sort reads its input twice (to count, then to scatter), and a column that
+/// another thread writes to meanwhile can change in between. The scatter pass checks that
+/// every bucket got exactly the values counted for it; if one did not, the column is read
+/// once more into a copy of our own, which is then sorted. So the result is always the
+/// sorted values of one reading of the column.
+fn sort_valid_in(chunks: &[Chunk<'_>], later: &[Chunk<'_>], tally: &mut SortedSample) -> Vec<f64> {
     let total: usize = chunks.iter().map(|c| c.len()).sum();
     if total <= DIRECT_MAX || total > u32::MAX as usize {
         // Small inputs gain nothing from the bucket passes; giant ones (2^32 values and up)
         // would overflow the 32-bit bucket counts.
-        let mut keys = Vec::with_capacity(total);
-        for_each_valid::<true>(chunks, tally, |x| keys.push(key(x)));
-        keys.sort_unstable();
-        return keys_to_values(keys);
+        return sort_keys(chunks, tally, total);
     }
-    sort_bucketed(chunks, tally, total)
+    match sort_bucketed_in(chunks, later, tally, total, part_count(total)) {
+        Ok(sorted) => sorted,
+        Err(Changed) => sort_copy(later, tally, total),
+    }
 }
 
-/// The bucket sort behind [`sort_valid`] (`total` slots in all, at most 2^32).
-fn sort_bucketed(chunks: &[Chunk<'_>], tally: &mut SortedSample, total: usize) -> Vec<f64> {
-    sort_bucketed_in(chunks, tally, total, part_count(total))
+/// Pattern-defeating quicksort on the keys of the valid values, read in one pass.
+fn sort_keys(chunks: &[Chunk<'_>], tally: &mut SortedSample, total: usize) -> Vec<f64> {
+    let mut keys = Vec::with_capacity(total);
+    for_each_valid::<true>(chunks, tally, |x| keys.push(key(x)));
+    keys.sort_unstable();
+    keys_to_values(keys)
 }
 
-/// [`sort_bucketed`] with the counting and scattering passes split into `parts` parts of the
-/// input, one thread each; on a busy pool the parts simply run one after another.
+/// Sorts a copy of the valid values of `chunks`, each read once: the fallback of
+/// [`sort_valid_in`] for a column that changed between the bucket sort's passes. Nothing
+/// else can write to the copy, so sorting it cannot meet a change again.
+#[cold]
+fn sort_copy(chunks: &[Chunk<'_>], tally: &mut SortedSample, total: usize) -> Vec<f64> {
+    let mut copy = Vec::with_capacity(total);
+    for_each_valid::<true>(chunks, tally, |x| copy.push(x));
+    let n = copy.len();
+    let owned = [Chunk::new(Values::F64(&copy), None)];
+    let mut again = SortedSample::default();
+    if n > DIRECT_MAX && n <= u32::MAX as usize {
+        if let Ok(sorted) = sort_bucketed_in(&owned, &owned, &mut again, n, part_count(n)) {
+            return sorted;
+        }
+    }
+    sort_keys(&owned, &mut again, n)
+}
+
+/// The bucket sort behind [`sort_valid_in`] (`total` slots in all, at most 2^32), with the
+/// counting and scattering passes split into `parts` parts of the input, one thread each (on
+/// a busy pool the parts simply run one after another). The scattering pass reads `later`.
+/// `Err(Changed)`, with `tally` untouched, when the two passes saw different values.
 fn sort_bucketed_in(
     chunks: &[Chunk<'_>],
+    later: &[Chunk<'_>],
     tally: &mut SortedSample,
     total: usize,
     parts: usize,
-) -> Vec<f64> {
-    if let Some(sorted) = presorted(chunks, tally) {
+) -> Result<Vec<f64>, Changed> {
+    if let Some(sorted) = presorted(chunks, later, tally) {
         return sorted;
     }
     let spread = Spread::from_sample(&sample(chunks, total));
     let parts = split_parts(chunks, total, parts);
     let census: Vec<Census> = parts.par_iter().map(|p| Census::take(p, &spread)).collect();
     let mut fine = vec![0u32; FINE];
+    let mut counted = SortedSample::default();
     for c in &census {
-        tally.null_count += c.tally.null_count;
-        tally.nan_count += c.tally.nan_count;
-        tally.pos_inf_count += c.tally.pos_inf_count;
-        tally.neg_inf_count += c.tally.neg_inf_count;
+        counted.add_counts(&c.tally);
         for (f, &n) in fine.iter_mut().zip(&c.fine) {
             *f += n;
         }
@@ -259,13 +302,27 @@ fn sort_bucketed_in(
             rest = tail;
         }
     }
-    parts
+    let filled = split_parts(later, total, parts.len())
         .par_iter()
         .zip(dests.par_iter_mut())
-        .for_each(|(part, dest)| scatter(part, &spread, &coarse_of, dest));
+        .all(|(part, dest)| scatter(part, &spread, &coarse_of, dest));
+    if !filled {
+        return Err(Changed);
+    }
     sort_buckets(&mut keys, &bounds, 0);
     // The buckets hold float bits by now; this reinterpretation compiles to nothing.
-    keys.into_iter().map(f64::from_bits).collect()
+    let sorted: Vec<f64> = keys.into_iter().map(f64::from_bits).collect();
+    // Every bucket holds exactly what the scattering pass put there, so the infinities are
+    // counted in what it read (the counting pass may have seen a value before it turned
+    // infinite): they sit at the ends.
+    counted.neg_inf_count = (sorted.iter())
+        .take_while(|x| **x == f64::NEG_INFINITY)
+        .count() as u64;
+    counted.pos_inf_count = (sorted.iter().rev())
+        .take_while(|x| **x == f64::INFINITY)
+        .count() as u64;
+    tally.add_counts(&counted);
+    Ok(sorted)
 }
 
 /// Slots per part of the input below which splitting the passes is not worth a thread.
@@ -323,8 +380,14 @@ impl Census {
 
 /// The sorted values, with `tally` filled in, if they already come in ascending or descending
 /// order (a time column, a reference read back in order). Finding out costs a pass only over
-/// sorted input: anything else breaks off within a few values.
-fn presorted(chunks: &[Chunk<'_>], tally: &mut SortedSample) -> Option<Vec<f64>> {
+/// sorted input: anything else breaks off within a few values. The values are then copied
+/// from `later` (the same column), checking that they are still in order and as many:
+/// `Err(Changed)`, with `tally` untouched, if not.
+fn presorted(
+    chunks: &[Chunk<'_>],
+    later: &[Chunk<'_>],
+    tally: &mut SortedSample,
+) -> Option<Result<Vec<f64>, Changed>> {
     let mut unused = SortedSample::default();
     // The number of valid values if they are monotone in the given direction.
     let mut monotone = |ascending: bool| {
@@ -351,28 +414,61 @@ fn presorted(chunks: &[Chunk<'_>], tally: &mut SortedSample) -> Option<Vec<f64>>
         None => (monotone(false)?, false),
     };
     let mut keys = zeroed_keys(count);
-    let mut i = 0;
-    for_each_valid::<true>(chunks, tally, |x| {
-        if let Some(k) = keys.get_mut(i) {
-            *k = key(x);
-        }
-        i += 1;
-    });
+    let mut counted = SortedSample::default();
+    let in_order = if ascending {
+        copy_in_order::<true>(later, &mut counted, &mut keys)
+    } else {
+        copy_in_order::<false>(later, &mut counted, &mut keys)
+    };
+    if !in_order {
+        return Some(Err(Changed));
+    }
     if !ascending {
         keys.reverse();
     }
-    Some(keys_to_values(keys))
+    tally.add_counts(&counted);
+    Some(Ok(keys_to_values(keys)))
+}
+
+/// Writes the keys of the valid values of `chunks` to `keys`, counting into `tally`; returns
+/// whether they were exactly as many and in order (ascending with `ASC`, else descending).
+fn copy_in_order<const ASC: bool>(
+    chunks: &[Chunk<'_>],
+    tally: &mut SortedSample,
+    keys: &mut [u64],
+) -> bool {
+    let mut i = 0;
+    let mut last = if ASC { 0 } else { u64::MAX };
+    let mut disorder = false;
+    for_each_valid::<true>(chunks, tally, |x| {
+        let k = key(x);
+        disorder |= if ASC { k < last } else { k > last };
+        last = k;
+        if let Some(slot) = keys.get_mut(i) {
+            *slot = k;
+        }
+        i += 1;
+    });
+    !disorder && i == keys.len()
 }
 
 /// Writes the key of every valid value of `chunks` into the next free place of its coarse
-/// bucket's slice in `dest`.
-fn scatter(chunks: &[Chunk<'_>], spread: &Spread, coarse_of: &[u16], dest: &mut [&mut [u64]]) {
+/// bucket's slice in `dest`; returns whether every slice got exactly as many values as it
+/// has places, i.e. whether this pass saw, bucket by bucket, as many values as the counting
+/// pass did (a column another thread writes to may change in between). The check costs one
+/// comparison per bucket.
+fn scatter(
+    chunks: &[Chunk<'_>],
+    spread: &Spread,
+    coarse_of: &[u16],
+    dest: &mut [&mut [u64]],
+) -> bool {
     let mut next = vec![0usize; dest.len()];
     let mut unused = SortedSample::default();
     for_each_valid::<false>(chunks, &mut unused, |x| {
         let b = usize::from(coarse_of[spread.index(x)]);
-        // The two passes see the same values, so `next[b]` stays inside slice `b`; the
-        // checks only guard against input changed underneath us by another thread.
+        // Bucket and key of one reading of `x`; the checked accesses keep a changed column
+        // inside the slices.
         if let (Some(n), Some(d)) = (next.get_mut(b), dest.get_mut(b)) {
             if let Some(slot) = d.get_mut(*n) {
                 *slot = key(x);
@@ -380,6 +476,7 @@ fn scatter(chunks: &[Chunk<'_>], spread: &Spread, coarse_of: &[u16], dest: &mut 
             *n += 1;
         }
     });
+    next.iter().zip(dest.iter()).all(|(&n, d)| n == d.len())
 }
 
 /// Converts sorted keys to floats, reusing the allocation (the standard library collects in
@@ -482,8 +579,27 @@ const BLOCK_SAMPLE: usize = 256;
 /// Buckets are monotone in the value, so a poor sample only makes the gathered buckets
 /// bigger, never the answer wrong. Returns false, pushing nothing, when `values` hold NaN
 /// (found by the bucket pass itself, so callers need no pass of their own).
+///
+/// `values` may be a caller's buffer that another thread writes to meanwhile, and the two
+/// passes read it twice. The gathering pass puts each value where the first pass's bucket
+/// says; once sorted, a gathered bucket whose ends lie in it holds only its own values, as
+/// many as counted, so the order statistics are exact for a set of values the column held.
+/// A bucket that got a value from elsewhere (or NaN) means the column changed: false then
+/// too, pushing nothing, and the caller reads the block once into a copy of its own.
 pub(crate) fn select_in_block(
     values: &[f64],
+    positions: &[usize],
+    out: &mut Vec<f64>,
+    scratch: &mut BlockScratch,
+) -> bool {
+    select_in_block_in(values, values, positions, out, scratch)
+}
+
+/// [`select_in_block`] whose gathering pass reads `later`, the same block (only tests pass
+/// other values, standing for a block changed between the passes).
+fn select_in_block_in(
+    values: &[f64],
+    later: &[f64],
     positions: &[usize],
     out: &mut Vec<f64>,
     scratch: &mut BlockScratch,
@@ -508,17 +624,18 @@ pub(crate) fn select_in_block(
     ids.resize(m, 0);
     let mut tally = SortedSample::default();
     let written = if m > 4 * BLOCK_SAMPLE {
-        spread.ids_f64(values, ids, &mut tally)
+        spread.ids_f64::<false>(values, ids, &mut [], &mut tally)
     } else {
         0
     };
     if written != m {
-        // Small blocks, or NaN after all (ids skip them, then the check below refuses them).
-        if values.iter().any(|x| x.is_nan()) {
-            return false;
-        }
+        // Small blocks, or NaN after all (ids skip them): sort the keys of one reading,
+        // refusing NaN (whose keys lie beyond those of the infinities).
         gathered.clear();
         gathered.extend(values.iter().map(|&x| total_order_key(x)));
+        if gathered.iter().any(|&k| from_key(k).is_nan()) {
+            return false;
+        }
         gathered.sort_unstable();
         out.extend(
             positions
@@ -583,7 +700,7 @@ pub(crate) fn select_in_block(
     // Plain references, so that the stores below are known not to move the buffers.
     let (buckets, marked, out_keys): (&mut [u32; FINE], &[u64; FINE / 64], &mut [u64]) =
         (buckets, marked, gathered);
-    for (&id, &x) in ids.iter().zip(values) {
+    for (&id, &x) in ids.iter().zip(later) {
         let b = usize::from(id >> shift);
         let step = (marked[b / 64] >> (b % 64)) as u32 & 1;
         let slot = buckets[b];
@@ -594,6 +711,14 @@ pub(crate) fn select_in_block(
     }
     let mut g = 0usize;
     let mut sorted_upto = 0usize;
+    let pushed = out.len();
+    // Whether key `k` is of a value (not NaN) in bucket `b`.
+    let inside = |k: Option<&u64>, b: usize| {
+        k.is_some_and(|&k| {
+            let x = from_key(k);
+            !x.is_nan() && spread.index(x) >> shift == b
+        })
+    };
     for &p in positions {
         while groups.get(g).is_some_and(|gr| gr.rank + gr.len <= p) {
             g += 1;
@@ -606,6 +731,12 @@ pub(crate) fn select_in_block(
             tmp.resize(keys.len(), 0);
             sort_run(keys, tmp, counts, 0);
             sorted_upto = g + 1;
+            // Buckets are monotone in the value and NaN sorts to an end, so the ends say
+            // whether every value gathered here still belongs here (two checks a bucket).
+            if !inside(keys.first(), gr.bucket) || !inside(keys.last(), gr.bucket) {
+                out.truncate(pushed);
+                return false;
+            }
         }
         if let Some(&k) = keys.get(p - gr.rank) {
             out.push(from_key(k));
@@ -812,26 +943,45 @@ impl Spread {
     }
 
     /// Writes the bucket of every value of `xs` but NaN to the front of `ids` (at least as
-    /// long as `xs`) and returns how many it wrote, counting NaN and infinities into
-    /// `tally`. Four values at a time with AVX2 where the CPU has it.
-    pub(crate) fn ids_f64(&self, xs: &[f64], ids: &mut [u16], tally: &mut SortedSample) -> usize {
+    /// long as `xs`) and returns how many it wrote, counting NaN and infinities into `tally`.
+    /// With `KEEP`, writes the values themselves to the same places of `vals` (as long),
+    /// else leaves `vals` (which may be empty) alone. Four values at a time with AVX2 where
+    /// the CPU has it.
+    ///
+    /// Each value is read once: a caller that goes on with `vals` rather than `xs` uses the
+    /// very values the buckets were computed from, even if another thread writes to `xs`.
+    pub(crate) fn ids_f64<const KEEP: bool>(
+        &self,
+        xs: &[f64],
+        ids: &mut [u16],
+        vals: &mut [f64],
+        tally: &mut SortedSample,
+    ) -> usize {
         let ids = &mut ids[..xs.len()];
+        let vals = if KEEP { &mut vals[..xs.len()] } else { vals };
         #[cfg(target_arch = "x86_64")]
         if std::arch::is_x86_feature_detected!("avx2") {
             // SAFETY: the CPU supports AVX2 (checked just above).
-            return unsafe { self.ids_avx2(xs, ids, tally) };
+            return unsafe { self.ids_avx2::<KEEP>(xs, ids, vals, tally) };
         }
         let mut w = 0;
         for &x in xs {
-            w = self.id_of(x, ids, w, tally);
+            w = self.id_of::<KEEP>(x, ids, vals, w, tally);
         }
         w
     }
 
-    /// Writes the bucket of `x` to `ids[w]` unless `x` is NaN, tallying NaN and infinities;
-    /// returns where the next one goes.
+    /// Writes the bucket of `x` to `ids[w]` (and with `KEEP`, `x` to `vals[w]`) unless `x`
+    /// is NaN, tallying NaN and infinities; returns where the next one goes.
     #[inline(always)]
-    fn id_of(&self, x: f64, ids: &mut [u16], w: usize, tally: &mut SortedSample) -> usize {
+    fn id_of<const KEEP: bool>(
+        &self,
+        x: f64,
+        ids: &mut [u16],
+        vals: &mut [f64],
+        w: usize,
+        tally: &mut SortedSample,
+    ) -> usize {
         if x.to_bits() & EXP_MASK == EXP_MASK {
             if x.is_nan() {
                 tally.nan_count += 1;
@@ -847,12 +997,23 @@ impl Spread {
             // FINE is 2^16: every index fits.
             *slot = self.index(x) as u16;
         }
+        if KEEP {
+            if let Some(v) = vals.get_mut(w) {
+                *v = x;
+            }
+        }
         w + 1
     }
 
     #[cfg(target_arch = "x86_64")]
     #[target_feature(enable = "avx2")]
-    unsafe fn ids_avx2(&self, xs: &[f64], ids: &mut [u16], tally: &mut SortedSample) -> usize {
+    unsafe fn ids_avx2<const KEEP: bool>(
+        &self,
+        xs: &[f64],
+        ids: &mut [u16],
+        vals: &mut [f64],
+        tally: &mut SortedSample,
+    ) -> usize {
         use std::arch::x86_64::*;
         const MID: u64 = 1 << 63;
         let splat = |v: u64| _mm256_set1_epi64x(v as i64);
@@ -868,8 +1029,12 @@ impl Spread {
             let bits = unsafe { _mm256_loadu_si256(q.as_ptr().cast()) };
             let special = _mm256_cmpeq_epi64(_mm256_and_si256(bits, exp), exp);
             if _mm256_movemask_pd(_mm256_castsi256_pd(special)) != 0 {
-                for &x in q {
-                    w = self.id_of(x, ids, w, tally);
+                // The four values as loaded, not read again.
+                let mut four = [0.0f64; 4];
+                // SAFETY: `four` has room for the 4 lanes.
+                unsafe { _mm256_storeu_si256(four.as_mut_ptr().cast(), bits) };
+                for x in four {
+                    w = self.id_of::<KEEP>(x, ids, vals, w, tally);
                 }
                 continue;
             }
@@ -901,10 +1066,16 @@ impl Spread {
                     (four >> 48) as u16,
                 ]);
             }
+            if KEEP {
+                if let Some(v) = vals.get_mut(w..w + 4) {
+                    // SAFETY: `v` holds exactly 4 f64, 32 bytes; the store is unaligned.
+                    unsafe { _mm256_storeu_si256(v.as_mut_ptr().cast(), bits) };
+                }
+            }
             w += 4;
         }
         for &x in quads.remainder() {
-            w = self.id_of(x, ids, w, tally);
+            w = self.id_of::<KEEP>(x, ids, vals, w, tally);
         }
         w
     }
@@ -1410,6 +1581,20 @@ pub(crate) mod tests {
         ]
     }
 
+    /// The bucket sort on its own, whatever the size, its two passes reading the same input.
+    fn sort_bucketed(chunks: &[Chunk<'_>], tally: &mut SortedSample, total: usize) -> Vec<f64> {
+        bucketed_in(chunks, tally, total, part_count(total))
+    }
+
+    fn bucketed_in(
+        chunks: &[Chunk<'_>],
+        tally: &mut SortedSample,
+        total: usize,
+        parts: usize,
+    ) -> Vec<f64> {
+        sort_bucketed_in(chunks, chunks, tally, total, parts).unwrap()
+    }
+
     fn check_counts(s: &SortedSample, v: &[f64]) {
         let nan = v.iter().filter(|x| x.is_nan()).count() as u64;
         let pos = v.iter().filter(|x| **x == f64::INFINITY).count() as u64;
@@ -1461,6 +1646,44 @@ pub(crate) mod tests {
     }
 
     #[test]
+    fn block_selection_refuses_a_block_changed_between_its_passes() {
+        let mut scratch = BlockScratch::default();
+        let mut r = Rng::new(78);
+        let n = 1 << 15;
+        let xs: Vec<f64> = (0..n).map(|_| r.normalish()).collect();
+        let positions: Vec<usize> = (0..n).step_by(64).chain([n - 1]).collect();
+        let mut want = xs.clone();
+        want.sort_by(f64::total_cmp);
+        let mut got = vec![-1.0];
+        assert!(select_in_block_in(
+            &xs,
+            &xs,
+            &positions,
+            &mut got,
+            &mut scratch
+        ));
+        assert_eq!(got.len(), positions.len() + 1);
+        assert!(positions.iter().zip(&got[1..]).all(|(&p, &x)| want[p] == x));
+        for (name, later) in rewrites(&xs) {
+            let mut got = vec![-1.0];
+            let kept = select_in_block_in(&xs, &later, &positions, &mut got, &mut scratch);
+            // Changes that reach the gathered buckets are refused, pushing nothing; others (a
+            // permutation, values changed in buckets never gathered) leave the order
+            // statistics of one of the two readings.
+            if kept {
+                let mut w = later.clone();
+                w.sort_by(f64::total_cmp);
+                let of = |v: &[f64]| positions.iter().zip(&got[1..]).all(|(&p, &x)| v[p] == x);
+                assert!(of(&w) || of(&want), "{name}");
+            } else {
+                assert_eq!(got, vec![-1.0], "{name}");
+            }
+            let missable = ["reversed", "two infinities", "one value moved"];
+            assert!(kept <= missable.contains(&name), "{name}");
+        }
+    }
+
+    #[test]
     fn matches_comparison_sort_on_every_shape() {
         for &n in &[0usize, 1, 2, 3, 7, 25, 100, 1000, 4097, 20_000] {
             for (name, v) in shapes(n, n as u64 + 1) {
@@ -1493,6 +1716,69 @@ pub(crate) mod tests {
         }
     }
 
+    /// What another thread may have written over `v` between two passes: the changes the
+    /// concurrent-writer test makes in Python, and subtler ones.
+    fn rewrites(v: &[f64]) -> Vec<(&'static str, Vec<f64>)> {
+        let n = v.len();
+        let mut some_nan = v.to_vec();
+        for x in some_nan.iter_mut().step_by(97) {
+            *x = f64::NAN;
+        }
+        // The smallest value moved to the top: from the first bucket to the last.
+        let mut one_moved = v.to_vec();
+        let lowest = (0..n).min_by(|&i, &j| v[i].total_cmp(&v[j])).unwrap_or(0);
+        one_moved[lowest] = 1e6;
+        let mut infs = v.to_vec();
+        infs[3] = f64::INFINITY;
+        infs[n - 3] = f64::NEG_INFINITY;
+        vec![
+            ("all NaN", vec![f64::NAN; n]),
+            ("some NaN", some_nan),
+            ("scaled by 1e300", v.iter().map(|x| x * 1e300).collect()),
+            ("zeros", vec![0.0; n]),
+            ("one value moved", one_moved),
+            ("two infinities", infs),
+            (
+                "ties",
+                v.iter().map(|x| (x.abs() * 3.0).floor().min(2.0)).collect(),
+            ),
+            ("reversed", v.iter().rev().copied().collect()),
+        ]
+    }
+
+    #[test]
+    fn a_column_changed_between_the_passes_is_sorted_from_one_reading() {
+        let n = DIRECT_MAX + 5000;
+        let mut r = Rng::new(21);
+        let random: Vec<f64> = (0..n).map(|_| r.normalish()).collect();
+        let ascending = expected(&random);
+        // Random input takes the counting and scattering passes; sorted input the check of
+        // its order and the copy.
+        for (first, path) in [(&random, "bucketed"), (&ascending, "presorted")] {
+            for (name, later) in rewrites(first) {
+                let what = format!("{path}, {name}");
+                let (c1, c2) = (
+                    [Chunk::new(Values::F64(first), None)],
+                    [Chunk::new(Values::F64(&later), None)],
+                );
+                let mut tally = SortedSample::default();
+                let got = sort_valid_in(&c1, &c2, &mut tally);
+                assert_same(&got, &expected(&later), &what);
+                check_counts(&tally, &later);
+                // Each of these changes moves values between the parts' buckets, or out of
+                // order, which the second pass notices, leaving the tally alone; only sorted
+                // input that stays sorted (and as long) needs no notice.
+                let mut untouched = SortedSample::default();
+                let passes = sort_bucketed_in(&c1, &c2, &mut untouched, n, 2);
+                let still_sorted = path == "presorted" && later.windows(2).all(|w| w[0] <= w[1]);
+                assert_eq!(passes.is_ok(), still_sorted, "{what}");
+                if !still_sorted {
+                    assert_eq!(untouched, SortedSample::default(), "{what}");
+                }
+            }
+        }
+    }
+
     #[test]
     fn parts_cover_the_input_and_sort_alike() {
         let mut r = Rng::new(3);
@@ -1508,7 +1794,7 @@ pub(crate) mod tests {
         ];
         let total: usize = chunks.iter().map(|c| c.len()).sum();
         let mut one = SortedSample::default();
-        let want = sort_bucketed_in(&chunks, &mut one, total, 1);
+        let want = bucketed_in(&chunks, &mut one, total, 1);
         for n in [2, 3, 5, 64] {
             let parts = split_parts(&chunks, total, n);
             assert_eq!(parts.len(), n);
@@ -1526,7 +1812,7 @@ pub(crate) mod tests {
             for_each_valid::<false>(&chunks, &mut SortedSample::default(), |x| all.push(x));
             assert_same(&seen, &all, "parts in order");
             let mut tally = SortedSample::default();
-            let got = sort_bucketed_in(&chunks, &mut tally, total, n);
+            let got = bucketed_in(&chunks, &mut tally, total, n);
             assert_same(&got, &want, &format!("{n} parts"));
             assert_eq!(tally, one);
         }
@@ -1535,7 +1821,7 @@ pub(crate) mod tests {
         let down: Vec<f64> = up.iter().rev().copied().collect();
         for v in [&up, &down] {
             let c = [Chunk::new(Values::F64(v), None)];
-            let got = sort_bucketed_in(&c, &mut SortedSample::default(), 100, 3);
+            let got = bucketed_in(&c, &mut SortedSample::default(), 100, 3);
             assert_same(&got, &up, "sorted parts");
         }
     }

@@ -763,9 +763,12 @@ impl Kll {
             }
             let mut pos = free - take;
             if nan > 0 {
-                // Rare: redo the copy without the NaN.
+                // Rare: squeeze the NaN out of the copy just made (not out of `now`, which
+                // another thread may have changed since; the copy is the one reading).
+                // Walking down from the top, a kept item only ever moves up.
                 let mut p = free;
-                for &x in now {
+                for i in (pos..free).rev() {
+                    let x = self.items[i];
                     if !x.is_nan() {
                         p -= 1;
                         self.items[p] = x;

@@ -27,8 +27,8 @@
 //! NaN, nulls and ±inf are left out (NumPy would return NaN for data with NaN, and NaN or inf
 //! for data with infinities); `-0.0` is read as `+0.0`.
 
-use crate::error::{Error, Num, Result};
-use crate::io::column::{prefetch_ahead, Chunk, Numeric};
+use crate::error::{Changed, Error, Num, Result};
+use crate::io::column::{prefetch_ahead, Chunk, Numeric, Values};
 use crate::numeric::sort::{from_key, key};
 use crate::with_values;
 use rayon::prelude::*;
@@ -56,12 +56,57 @@ pub(crate) fn quantiles_census(
     chunks: &[Chunk<'_>],
     qs: &[f64],
 ) -> Result<(Vec<f64>, Option<Census>)> {
+    quantiles_census_in(chunks, chunks, qs)
+}
+
+/// [`quantiles_census`] whose passes after the first read `later`, the same column (only
+/// tests pass other values, standing for a column changed between the passes).
+///
+/// The selection reads the column more than once: a counting pass fixes the ranks and the
+/// buckets holding them, later passes collect those buckets. Each later pass checks that it
+/// found every wanted bucket as full as counted; if another thread changed the column in
+/// between, it is read once more into a copy of our own, and the quantiles are those of
+/// the copy.
+fn quantiles_census_in(
+    chunks: &[Chunk<'_>],
+    later: &[Chunk<'_>],
+    qs: &[f64],
+) -> Result<(Vec<f64>, Option<Census>)> {
     if let Some(q) = qs.iter().find(|q| !(0.0..=1.0).contains(*q)) {
         return Err(Error::InvalidArgument(format!(
             "quantile level {} is outside [0, 1]",
             Num(*q)
         )));
     }
+    let found = match select_quantiles(chunks, later, qs) {
+        Ok(found) => found,
+        Err(Changed) => {
+            let (copy, nulls) = read_once(later);
+            let owned = [Chunk::new(Values::F64(&copy), None)];
+            select_quantiles(&owned, &owned, qs)?.map(|(q, census)| {
+                let census = census.map(|mut c| {
+                    c.nulls += nulls;
+                    c
+                });
+                (q, census)
+            })
+        }
+    };
+    found.ok_or_else(|| {
+        Error::EmptySample("cannot take quantiles of a column with no finite values".into())
+    })
+}
+
+/// Quantiles, and the bucket census they were selected from when it served.
+type Selected = (Vec<f64>, Option<Census>);
+
+/// The quantiles at levels `qs` (each in `[0, 1]`) and the census they came from, `None` for
+/// a column without finite values; the passes after the first read `later`.
+fn select_quantiles(
+    chunks: &[Chunk<'_>],
+    later: &[Chunk<'_>],
+    qs: &[f64],
+) -> std::result::Result<Option<Selected>, Changed> {
     // One counting pass over buckets placed from a sample gives the count, hence the ranks,
     // and usually locates them; else the general selection takes over.
     let linear = LinearCounts::new(chunks);
@@ -70,28 +115,49 @@ pub(crate) fn quantiles_census(
         None => stats_of(chunks).n,
     };
     if n == 0 {
-        return Err(Error::EmptySample(
-            "cannot take quantiles of a column with no finite values".into(),
-        ));
+        return Ok(None);
     }
     let plan: Vec<(u64, u64, f64)> = qs.iter().map(|&q| linear_ranks(n, q)).collect();
     let mut ranks: Vec<u64> = plan.iter().flat_map(|&(a, b, _)| [a, b]).collect();
     ranks.sort_unstable();
     ranks.dedup();
-    let (values, census) = match linear.and_then(|l| l.select(chunks, &ranks)) {
+    let selected = match linear {
+        Some(l) => l.select(later, &ranks)?,
+        None => None,
+    };
+    let (values, census) = match selected {
         Some((v, c)) => (v, Some(c)),
-        None => (select_ranks(chunks, &ranks)?, None),
+        None => {
+            // The general selection counts the finite values afresh: they must still be `n`.
+            let stats = stats_of(later);
+            if stats.n != n {
+                return Err(Changed);
+            }
+            (select_with(later, &ranks, stats)?, None)
+        }
     };
     let at = |r: u64| {
-        // `ranks` holds every rank of the plan.
+        // `ranks` holds every rank of the plan, and `values` a value for each.
         let i = ranks.partition_point(|&x| x < r);
-        values[i]
+        values.get(i).copied().ok_or(Changed)
     };
     let q = plan
         .iter()
-        .map(|&(lo, hi, g)| lerp(at(lo), at(hi), g))
-        .collect();
-    Ok((q, census))
+        .map(|&(lo, hi, g)| Ok(lerp(at(lo)?, at(hi)?, g)))
+        .collect::<std::result::Result<_, Changed>>()?;
+    Ok(Some((q, census)))
+}
+
+/// The present values of `chunks` as float64, each read once, and the number of nulls: a
+/// copy no other thread can change, for a selection to fall back on.
+fn read_once(chunks: &[Chunk<'_>]) -> (Vec<f64>, u64) {
+    let total: usize = chunks.iter().map(|c| c.len()).sum();
+    let mut copy = Vec::with_capacity(total);
+    for chunk in chunks {
+        value_blocks(chunk, |v| copy.extend_from_slice(v));
+    }
+    let nulls = (total - copy.len()) as u64;
+    (copy, nulls)
 }
 
 /// The ranks `np.quantile(..., method="linear")` reads for level `q` of `n` sorted values
@@ -124,14 +190,24 @@ pub(crate) fn lerp(a: f64, b: f64, t: f64) -> f64 {
 /// values) of the sorted finite present values of `chunks`.
 pub fn select_ranks(chunks: &[Chunk<'_>], ranks: &[u64]) -> Result<Vec<f64>> {
     let stats = stats_of(chunks);
-    select_with(chunks, ranks, stats)
+    check_ranks(ranks, stats.n)?;
+    match select_with(chunks, ranks, stats) {
+        Ok(values) => Ok(values),
+        Err(Changed) => {
+            // Changed by another thread between the passes: select in a copy of our own.
+            let (copy, _) = read_once(chunks);
+            let owned = [Chunk::new(Values::F64(&copy), None)];
+            let stats = stats_of(&owned);
+            check_ranks(ranks, stats.n)?;
+            Ok(select_with(&owned, ranks, stats)?)
+        }
+    }
 }
 
-fn select_with(chunks: &[Chunk<'_>], ranks: &[u64], stats: Stats) -> Result<Vec<f64>> {
-    if let Some(&r) = ranks.iter().find(|&&r| r >= stats.n) {
+fn check_ranks(ranks: &[u64], n: u64) -> Result<()> {
+    if let Some(&r) = ranks.iter().find(|&&r| r >= n) {
         return Err(Error::InvalidArgument(format!(
-            "rank {r} is out of range for {} finite values",
-            stats.n
+            "rank {r} is out of range for {n} finite values"
         )));
     }
     if ranks.windows(2).any(|w| w[0] >= w[1]) {
@@ -139,6 +215,17 @@ fn select_with(chunks: &[Chunk<'_>], ranks: &[u64], stats: Stats) -> Result<Vec<
             "ranks must be distinct and ascending".into(),
         ));
     }
+    Ok(())
+}
+
+/// The values at `ranks` (checked against `stats.n`, the count of an earlier pass); every
+/// pass here checks that it finds as many finite values as `stats` says, else
+/// `Err(Changed)`.
+fn select_with(
+    chunks: &[Chunk<'_>],
+    ranks: &[u64],
+    stats: Stats,
+) -> std::result::Result<Vec<f64>, Changed> {
     if ranks.is_empty() {
         return Ok(Vec::new());
     }
@@ -155,9 +242,15 @@ fn select_with(chunks: &[Chunk<'_>], ranks: &[u64], stats: Stats) -> Result<Vec<
                 a
             },
         );
+        if keys.len() as u64 != stats.n {
+            return Err(Changed);
+        }
         let idx: Vec<usize> = ranks.iter().map(|&r| r as usize).collect();
         select_many(&mut keys, &idx, 0);
-        return Ok(idx.iter().map(|&i| from_key(keys[i])).collect());
+        return idx
+            .iter()
+            .map(|&i| keys.get(i).map(|&k| from_key(k)).ok_or(Changed))
+            .collect();
     }
     let range = stats.max - stats.min;
     let bits = 64 - range.leading_zeros();
@@ -186,6 +279,10 @@ fn select_with(chunks: &[Chunk<'_>], ranks: &[u64], stats: Stats) -> Result<Vec<
             a
         },
     );
+    if counts.iter().sum::<u64>() != stats.n {
+        // Values moved outside [min, max], or became NaN or infinite, since the first pass.
+        return Err(Changed);
+    }
     let (slot_of, within, sizes) = plan(counts.into_iter(), ranks, nb);
     let slots = sizes.len();
     let mut groups = scan(
@@ -208,7 +305,7 @@ fn select_with(chunks: &[Chunk<'_>], ranks: &[u64], stats: Stats) -> Result<Vec<
             a
         },
     );
-    Ok(finish(&mut groups, &within))
+    finish(&mut groups, &sizes, &within)
 }
 
 /// Counts in buckets linear in the value over a range taken from a sample (the sample's
@@ -351,11 +448,12 @@ impl LinearCounts {
         if sums.is_empty() {
             return None; // nothing was read
         }
-        // NaN and -inf were counted in bucket 0, +inf in the top one.
-        sums[0] -= nan + neg_inf;
-        sums[width - 1] -= pos_inf;
+        // NaN and -inf were counted in bucket 0, +inf in the top one, by the same reading
+        // of each value (so the subtractions cannot fail; the checks are only defence).
+        sums[0] = sums[0].checked_sub(nan + neg_inf)?;
+        sums[width - 1] = sums[width - 1].checked_sub(pos_inf)?;
         let counts = sums;
-        let n = present - nan - neg_inf - pos_inf;
+        let n = present.checked_sub(nan + neg_inf + pos_inf)?;
         Some(LinearCounts {
             map,
             counts,
@@ -368,12 +466,17 @@ impl LinearCounts {
     }
 
     /// The values at `ranks` (ascending, distinct, `< n`) and the census, or None when the
-    /// buckets holding them hold too many values.
-    fn select(self, chunks: &[Chunk<'_>], ranks: &[u64]) -> Option<(Vec<f64>, Census)> {
+    /// buckets holding them hold too many values; `Err(Changed)` when this second pass over
+    /// the column (`chunks`) does not find the wanted buckets as full as counted.
+    fn select(
+        self,
+        chunks: &[Chunk<'_>],
+        ranks: &[u64],
+    ) -> std::result::Result<Option<(Vec<f64>, Census)>, Changed> {
         let width = self.map.len();
         let (slot_of, within, sizes) = plan(self.counts.iter().copied(), ranks, width);
         if sizes.iter().sum::<u64>() > (self.n / 16).max(SMALL as u64) {
-            return None;
+            return Ok(None);
         }
         let map = self.map;
         let mut groups = scan_values(
@@ -387,7 +490,7 @@ impl LinearCounts {
                 a
             },
         );
-        let values = finish(&mut groups, &within);
+        let values = finish(&mut groups, &sizes, &within)?;
         let mut below = Vec::with_capacity(width + 1);
         let mut cum = 0u64;
         for &c in &self.counts {
@@ -395,7 +498,7 @@ impl LinearCounts {
             cum += c;
         }
         below.push(cum);
-        Some((
+        Ok(Some((
             values,
             Census {
                 map,
@@ -408,7 +511,7 @@ impl LinearCounts {
                 pos_inf: self.pos_inf,
                 nulls: self.nulls,
             },
-        ))
+        )))
     }
 }
 
@@ -451,60 +554,75 @@ impl Census {
     }
 }
 
-/// Adds the values of one block to a census tally.
+/// Adds the values of one block to a census tally. Non-finite values (rare) are counted in
+/// bucket 0 (NaN, -inf) or the top one (+inf), and apart, for the caller to move them out:
+/// both counts come from the same reading of each value, so they agree even when another
+/// thread writes to the column meanwhile.
 #[inline]
 fn census_block(map: &BucketMap, t: &mut Tally, xs: &[f64]) {
     t.present += xs.len() as u64;
     let width = map.len();
-    let (a, b) = t.lanes.split_at_mut(width);
+    let (lanes, nan, neg_inf, pos_inf) = (&mut t.lanes, &mut t.nan, &mut t.neg_inf, &mut t.pos_inf);
+    let mut special = |x: f64| {
+        if x.is_nan() {
+            *nan += 1;
+        } else if x > 0.0 {
+            *pos_inf += 1;
+        } else {
+            *neg_inf += 1;
+        }
+    };
+    let (a, b) = lanes.split_at_mut(width);
     let mut rest = xs;
-    let mut clean = true;
     #[cfg(target_arch = "x86_64")]
     if std::arch::is_x86_feature_detected!("avx2") {
         // SAFETY: the CPU supports AVX2, as checked just above.
-        clean = unsafe { census_avx2(map, a, b, xs) };
+        unsafe { census_avx2(map, a, b, xs, &mut special) };
         rest = &xs[xs.len() - xs.len() % 4..];
     }
     for (i, &x) in rest.iter().enumerate() {
         let lane = if i % 2 == 0 { &mut *a } else { &mut *b };
         lane[map.bucket(x)] += 1;
-        clean &= x.is_finite();
-    }
-    // Non-finite values (rare) were counted in bucket 0 (NaN, -inf) or the top one (+inf);
-    // count them apart, for the caller to move them out.
-    if !clean {
-        for &x in xs {
-            if x.is_nan() {
-                t.nan += 1;
-            } else if x == f64::INFINITY {
-                t.pos_inf += 1;
-            } else if x == f64::NEG_INFINITY {
-                t.neg_inf += 1;
-            }
+        if !x.is_finite() {
+            special(x);
         }
     }
 }
 
 /// The census of the whole groups of four of `xs` with AVX2, values alternating between the
-/// lanes `a` and `b`; returns whether they were all finite (`x - x` is 0 exactly then).
+/// lanes `a` and `b`; `special` gets every non-finite value, as loaded for its bucket (`x -
+/// x` is 0 exactly for finite `x`, NaN otherwise: one test per group).
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
-fn census_avx2(map: &BucketMap, a: &mut [u32], b: &mut [u32], xs: &[f64]) -> bool {
+fn census_avx2(
+    map: &BucketMap,
+    a: &mut [u32],
+    b: &mut [u32],
+    xs: &[f64],
+    special: &mut impl FnMut(f64),
+) {
     use std::arch::x86_64::*;
     let width = map.len();
     if a.len() < width || b.len() < width {
-        return true; // not reached: both lanes have `width` counts
+        return; // not reached: both lanes have `width` counts
     }
     let lo = _mm256_set1_pd(map.lo);
     let scale = _mm256_set1_pd(map.scale);
     let one = _mm256_set1_pd(1.0);
     let zero = _mm256_setzero_pd();
     let top = _mm256_set1_pd(map.top);
-    let mut bad = _mm256_setzero_pd();
     for q in xs.chunks_exact(4) {
         // SAFETY: `q` holds exactly 4 f64.
         let x = unsafe { _mm256_loadu_pd(q.as_ptr()) };
-        bad = _mm256_add_pd(bad, _mm256_sub_pd(x, x));
+        let d = _mm256_sub_pd(x, x);
+        if _mm256_movemask_pd(_mm256_cmp_pd::<_CMP_UNORD_Q>(d, d)) != 0 {
+            let mut four = [0.0f64; 4];
+            // SAFETY: `four` has room for the 4 lanes.
+            unsafe { _mm256_storeu_pd(four.as_mut_ptr(), x) };
+            four.into_iter()
+                .filter(|x| !x.is_finite())
+                .for_each(&mut *special);
+        }
         let u = _mm256_add_pd(_mm256_mul_pd(_mm256_sub_pd(x, lo), scale), one);
         // max returns its second operand (0) for NaN, as `BucketMap::bucket` does.
         let v = _mm256_min_pd(_mm256_max_pd(u, zero), top);
@@ -518,7 +636,6 @@ fn census_avx2(map: &BucketMap, a: &mut [u32], b: &mut [u32], xs: &[f64]) -> boo
             *b.get_unchecked_mut(_mm_extract_epi32::<3>(j) as u32 as usize) += 1;
         }
     }
-    _mm256_movemask_pd(_mm256_cmp_pd::<_CMP_EQ_OQ>(bad, zero)) == 0b1111
 }
 
 /// Adds the keys of the finite values of `xs` whose bucket has a slot to that slot's group.
@@ -613,8 +730,17 @@ fn plan(
 }
 
 /// Selects within each slot's keys the ranks `within` names; returns the values in the order
-/// of `within`.
-fn finish(groups: &mut [Vec<u64>], within: &[(usize, usize)]) -> Vec<f64> {
+/// of `within`. `Err(Changed)` unless every slot holds the number of keys `sizes` counted for
+/// it (the pass that collected them and the one that counted read a column that changed in
+/// between).
+fn finish(
+    groups: &mut [Vec<u64>],
+    sizes: &[u64],
+    within: &[(usize, usize)],
+) -> std::result::Result<Vec<f64>, Changed> {
+    if groups.len() != sizes.len() || groups.iter().zip(sizes).any(|(g, &n)| g.len() as u64 != n) {
+        return Err(Changed);
+    }
     // `within` lists the slots in ascending order, each slot's ranks ascending.
     let mut start = 0;
     while start < within.len() {
@@ -626,7 +752,7 @@ fn finish(groups: &mut [Vec<u64>], within: &[(usize, usize)]) -> Vec<f64> {
     }
     within
         .iter()
-        .map(|&(s, i)| from_key(groups[s][i]))
+        .map(|&(s, i)| groups[s].get(i).map(|&k| from_key(k)).ok_or(Changed))
         .collect()
 }
 
@@ -1077,7 +1203,7 @@ mod tests {
         let c = [Chunk::new(Values::F64(&bulk), None)];
         let l = LinearCounts::new(&c).unwrap();
         assert_eq!(l.n, 200_000);
-        assert!(l.select(&c, &[0, 100_000, 199_999]).is_some());
+        assert!(l.select(&c, &[0, 100_000, 199_999]).unwrap().is_some());
         // A few huge outliers squeeze the bulk into one bucket: the key selection takes over.
         let mut tail = bulk.clone();
         for i in 0..2000 {
@@ -1085,8 +1211,90 @@ mod tests {
         }
         let c = [Chunk::new(Values::F64(&tail), None)];
         let l = LinearCounts::new(&c).unwrap();
-        assert!(l.select(&c, &[100_000]).is_none());
+        assert!(l.select(&c, &[100_000]).unwrap().is_none());
         assert_eq!(quantiles(&c, &QS).unwrap(), by_sorting(&tail, &QS));
+    }
+
+    /// What another thread may have written over `v` between two passes, and whether the
+    /// change is too big for a pass that reads a few buckets to miss.
+    fn rewrites(v: &[f64]) -> Vec<(&'static str, Vec<f64>, bool)> {
+        let mut some_nan = v.to_vec();
+        for x in some_nan.iter_mut().step_by(101) {
+            *x = f64::NAN;
+        }
+        let mut infinite = v.to_vec();
+        infinite[5] = f64::INFINITY;
+        vec![
+            ("all NaN", vec![f64::NAN; v.len()], true),
+            ("scaled", v.iter().map(|x| x * 1.5 + 0.25).collect(), true),
+            ("huge", v.iter().map(|x| x * 1e300).collect(), true),
+            ("zeros", vec![0.0; v.len()], true),
+            ("some NaN", some_nan, false),
+            ("infinite", infinite, false),
+        ]
+    }
+
+    /// Whether `got` equals `want` (`np.quantile` by sorting), an empty sample included.
+    fn same_as(got: &Result<Vec<f64>>, want: &[f64], values: &[f64]) -> bool {
+        match got {
+            Ok(q) => q == want,
+            Err(Error::EmptySample(_)) => !values.iter().any(|x| x.is_finite()),
+            Err(_) => false,
+        }
+    }
+
+    #[test]
+    fn quantiles_of_a_column_changed_between_the_passes_are_those_of_one_reading() {
+        // The bucket census (large) and the key selection (small, and heavy-tailed).
+        let large = data(3, 200_000, |u, _| u * 2.0 - 1.0);
+        let small = data(4, 50_000, |u, _| u - 0.5);
+        let mut tailed = data(5, 200_000, |u, _| u - 0.5);
+        for i in 0..2000 {
+            tailed[i * 100] = 1e12 * (i as f64 + 1.0);
+        }
+        for (first, size) in [(&large, "large"), (&small, "small"), (&tailed, "tailed")] {
+            let want_first = by_sorting(first, &QS);
+            let c1 = [Chunk::new(Values::F64(first), None)];
+            for (name, later, moved) in rewrites(first) {
+                let what = format!("{size}, {name}");
+                let c2 = [Chunk::new(Values::F64(&later), None)];
+                let want = if later.iter().any(|x| x.is_finite()) {
+                    by_sorting(&later, &QS)
+                } else {
+                    Vec::new()
+                };
+                let got = quantiles_census_in(&c1, &c2, &QS);
+                let census = got.as_ref().ok().and_then(|(_, c)| c.as_ref());
+                let got = got.as_ref().map(|(q, _)| q.clone()).map_err(Clone::clone);
+                // Of the second reading, or (a change the gathered buckets never saw) of the
+                // first; a small column is read in full after its count, so always the second.
+                let as_later = same_as(&got, &want, &later);
+                assert!(
+                    as_later || (!moved && size != "small" && got.as_ref() == Ok(&want_first)),
+                    "{what}: {got:?}"
+                );
+                if let Some(c) = census {
+                    let seen = if as_later { &later } else { first };
+                    let finite = seen.iter().filter(|x| x.is_finite()).count() as u64;
+                    let nan = seen.iter().filter(|x| x.is_nan()).count() as u64;
+                    assert_eq!((c.n, c.nan, c.nulls), (finite, nan, 0), "{what}");
+                }
+            }
+            // The second passes on their own notice a column whose count changed.
+            let stats = stats_of(&c1);
+            let mut fewer = first.to_vec();
+            fewer[7] = f64::NAN;
+            let c2 = [Chunk::new(Values::F64(&fewer), None)];
+            let ranks = [0, stats.n / 2, stats.n - 1];
+            assert_eq!(select_with(&c2, &ranks, stats), Err(Changed), "{size}");
+            // The bucket census's second pass keeps only the wanted buckets: it notices
+            // changes there (the tailed column's wanted buckets are too full for it).
+            let gone = vec![f64::NAN; first.len()];
+            let c3 = [Chunk::new(Values::F64(&gone), None)];
+            if let (Some(l), "large") = (LinearCounts::new(&c1), size) {
+                assert_eq!(l.select(&c3, &ranks).err(), Some(Changed), "{size}");
+            }
+        }
     }
 
     #[test]

@@ -25,7 +25,7 @@
 //! buckets to sort, and when they would hold more than half of the data everything is simply
 //! sorted. Small samples (under 2^18 values together) are sorted directly.
 
-use crate::error::Result;
+use crate::error::{Changed, Result};
 use crate::io::column::{Chunk, Values};
 use crate::numeric::sort::{
     for_each_valid, part_count, sample, sort_pair, split_parts, SortedSample, Spread, FINE,
@@ -110,27 +110,30 @@ fn parts<'a>(chunks: &[Chunk<'a>]) -> Vec<Vec<Chunk<'a>>> {
 const BLOCK: usize = 1024;
 
 /// Calls `f(x, bucket)` for every valid value of `chunks` but NaN, counting what is skipped
-/// into `tally`. Plain float columns are mapped a block at a time with [`Spread::ids_f64`].
-fn for_each_bucketed(
+/// into `tally`; `x` and its bucket come from one reading of the value (a column another
+/// thread writes to could read differently twice). Plain float columns are mapped a block
+/// at a time with [`Spread::ids_f64`]; for a pass that only counts (`VALUES` false, `f`
+/// then gets 0 for `x`) it keeps no copy of the values.
+fn for_each_bucketed<const VALUES: bool>(
     chunks: &[Chunk<'_>],
     spread: &Spread,
     tally: &mut SortedSample,
     mut f: impl FnMut(f64, usize),
 ) {
     let mut ids = [0u16; BLOCK];
+    let mut vals = [0f64; BLOCK];
     for chunk in chunks {
         match (chunk.values, &chunk.validity) {
             (Values::F64(xs), None) => {
                 for block in xs.chunks(BLOCK) {
-                    let n = spread.ids_f64(block, &mut ids, tally);
-                    let ids = &ids[..n];
-                    if n == block.len() {
-                        for (&x, &k) in block.iter().zip(ids) {
+                    let n = spread.ids_f64::<VALUES>(block, &mut ids, &mut vals, tally);
+                    if VALUES {
+                        for (&x, &k) in vals[..n].iter().zip(&ids[..n]) {
                             f(x, k as usize);
                         }
                     } else {
-                        for (&x, &k) in block.iter().filter(|x| !x.is_nan()).zip(ids) {
-                            f(x, k as usize);
+                        for &k in &ids[..n] {
+                            f(0.0, k as usize);
                         }
                     }
                 }
@@ -188,10 +191,10 @@ impl Census {
         let mut c = Census::empty(!lowers.is_empty());
         let counts = &mut c.counts;
         if lowers.is_empty() {
-            for_each_bucketed(chunks, spread, &mut c.tally, |_, k| counts[k] += 1);
+            for_each_bucketed::<false>(chunks, spread, &mut c.tally, |_, k| counts[k] += 1);
         } else {
             let offsets = &mut c.offsets;
-            for_each_bucketed(chunks, spread, &mut c.tally, |x, k| {
+            for_each_bucketed::<true>(chunks, spread, &mut c.tally, |x, k| {
                 counts[k] += 1;
                 offsets[k] += x - lowers[k];
             });
@@ -205,14 +208,23 @@ impl Census {
     }
 }
 
-/// The valid values of `chunks` that fall in the `wanted` buckets, sorted (`-0.0` as `+0.0`).
-pub(crate) fn gather(chunks: &[Chunk<'_>], spread: &Spread, wanted: &[bool]) -> Vec<f64> {
+/// The valid values of `chunks` that fall in the `wanted` buckets, sorted (`-0.0` as `+0.0`),
+/// provided they are as many in every wanted bucket as the census `counts` of the same
+/// column says; `Err(Changed)` if another thread changed the column between the two passes.
+/// Then the statistic, computed from the census outside the wanted buckets and from these
+/// values within them, is that of one consistent set of values.
+pub(crate) fn gather(
+    chunks: &[Chunk<'_>],
+    spread: &Spread,
+    wanted: &[bool],
+    counts: &[u32],
+) -> std::result::Result<Vec<f64>, Changed> {
     let picked: Vec<Vec<f64>> = parts(chunks)
         .par_iter()
         .map(|p| {
             let mut out = Vec::new();
             let mut unused = SortedSample::default();
-            for_each_bucketed(p, spread, &mut unused, |x, k| {
+            for_each_bucketed::<true>(p, spread, &mut unused, |x, k| {
                 if wanted[k] {
                     out.push(x);
                 }
@@ -220,7 +232,60 @@ pub(crate) fn gather(chunks: &[Chunk<'_>], spread: &Spread, wanted: &[bool]) -> 
             out
         })
         .collect();
-    SortedSample::from_vec(picked.concat()).into_values()
+    let gathered = SortedSample::from_vec(picked.concat()).into_values();
+    check_gathered(&gathered, spread, wanted, counts)?;
+    Ok(gathered)
+}
+
+/// [`gather`] of two columns at once, each checked against its census: `None` if either
+/// changed since.
+fn gather_pair(
+    columns: (&[Chunk<'_>], &[Chunk<'_>]),
+    spread: &Spread,
+    wanted: &[bool],
+    census: (&Census, &Census),
+) -> Option<(Vec<f64>, Vec<f64>)> {
+    let (ga, gb) = rayon::join(
+        || gather(columns.0, spread, wanted, &census.0.counts),
+        || gather(columns.1, spread, wanted, &census.1.counts),
+    );
+    Some((ga.ok()?, gb.ok()?))
+}
+
+/// Whether the sorted `gathered` values hold exactly `counts[k]` values of every wanted
+/// bucket `k`: buckets being monotone in the value, the first and last value of each
+/// bucket's stretch decide, so the check costs a few operations per wanted bucket.
+fn check_gathered(
+    gathered: &[f64],
+    spread: &Spread,
+    wanted: &[bool],
+    counts: &[u32],
+) -> std::result::Result<(), Changed> {
+    let mut at = 0usize;
+    for (k, (&w, &c)) in wanted.iter().zip(counts).enumerate() {
+        if !w || c == 0 {
+            continue;
+        }
+        let end = at + c as usize;
+        let run = gathered.get(at..end).ok_or(Changed)?;
+        let (Some(&lo), Some(&hi)) = (run.first(), run.last()) else {
+            return Err(Changed);
+        };
+        if spread.index(lo) != k || spread.index(hi) != k {
+            return Err(Changed);
+        }
+        at = end;
+    }
+    if at == gathered.len() {
+        Ok(())
+    } else {
+        Err(Changed)
+    }
+}
+
+/// Whether ascending `v` holds no infinity.
+pub(crate) fn finite_ends(v: &[f64]) -> bool {
+    v.first().is_none_or(|x| x.is_finite()) && v.last().is_none_or(|x| x.is_finite())
 }
 
 /// The buckets that may hold the extremes of `F1 - F2` the alternative asks for, given the
@@ -304,6 +369,18 @@ pub fn ks_2samp_chunks(
     alternative: Alternative,
     method: KsMethod,
 ) -> Result<(KsResult, Skipped, Skipped)> {
+    ks_2samp_in((a, b), (a, b), alternative, method)
+}
+
+/// [`ks_2samp_chunks`] whose passes after the census read `later`, the same two columns
+/// (only tests pass other values, standing for columns changed between the passes). When
+/// the gathering pass finds a column changed, both are sorted afresh from `later`.
+fn ks_2samp_in(
+    (a, b): (&[Chunk<'_>], &[Chunk<'_>]),
+    later: (&[Chunk<'_>], &[Chunk<'_>]),
+    alternative: Alternative,
+    method: KsMethod,
+) -> Result<(KsResult, Skipped, Skipped)> {
     let sorted = |a: &[Chunk<'_>], b: &[Chunk<'_>]| -> Result<(KsResult, Skipped, Skipped)> {
         let (sa, sb) = sort_pair(a, b);
         let r = ks_2samp_sorted(sa.values(), sb.values(), alternative, method)?;
@@ -322,12 +399,11 @@ pub fn ks_2samp_chunks(
     check_nonempty(n1, n2, "ks_2samp")?;
     let wanted = ks_buckets(&ca.counts, &cb.counts, n1, n2, alternative);
     if gathered_too_many(&ca.counts, &cb.counts, &wanted) {
-        return sorted(a, b);
+        return sorted(later.0, later.1);
     }
-    let (ga, gb) = rayon::join(
-        || gather(a, &spread, &wanted),
-        || gather(b, &spread, &wanted),
-    );
+    let Some((ga, gb)) = gather_pair(later, &spread, &wanted, (&ca, &cb)) else {
+        return sorted(later.0, later.1);
+    };
     let n = (n1 as f64, n2 as f64);
     let walks: Vec<Extremes> = segments(&ca.counts, &cb.counts, &wanted)
         .into_par_iter()
@@ -358,6 +434,14 @@ pub(crate) fn gathered_too_many(c1: &[u32], c2: &[u32], wanted: &[bool]) -> bool
 /// `scipy.stats.wasserstein_distance(a, b)` of two columns, with what each sample left out.
 /// See the module documentation.
 pub fn wasserstein_chunks(a: &[Chunk<'_>], b: &[Chunk<'_>]) -> Result<(f64, Skipped, Skipped)> {
+    wasserstein_in((a, b), (a, b))
+}
+
+/// [`wasserstein_chunks`] whose passes after the census read `later`, as in [`ks_2samp_in`].
+fn wasserstein_in(
+    (a, b): (&[Chunk<'_>], &[Chunk<'_>]),
+    later: (&[Chunk<'_>], &[Chunk<'_>]),
+) -> Result<(f64, Skipped, Skipped)> {
     let sorted = |a: &[Chunk<'_>], b: &[Chunk<'_>]| -> Result<(f64, Skipped, Skipped)> {
         let (sa, sb) = sort_pair(a, b);
         let r = cdf_distances_sorted(sa.values(), sb.values())?;
@@ -376,16 +460,19 @@ pub fn wasserstein_chunks(a: &[Chunk<'_>], b: &[Chunk<'_>]) -> Result<(f64, Skip
     check_nonempty(n1, n2, "wasserstein_distance")?;
     if ca.tally.inf_count() + cb.tally.inf_count() > 0 {
         // Infinite gaps make inf or NaN by IEEE rules; the sorted walk reproduces scipy's.
-        return sorted(a, b);
+        return sorted(later.0, later.1);
     }
     let wanted = wasserstein_buckets(&spread, &ca.counts, &cb.counts, n1, n2);
     if gathered_too_many(&ca.counts, &cb.counts, &wanted) {
-        return sorted(a, b);
+        return sorted(later.0, later.1);
     }
-    let (ga, gb) = rayon::join(
-        || gather(a, &spread, &wanted),
-        || gather(b, &spread, &wanted),
-    );
+    let Some((ga, gb)) = gather_pair(later, &spread, &wanted, (&ca, &cb)) else {
+        return sorted(later.0, later.1);
+    };
+    if !finite_ends(&ga) || !finite_ends(&gb) {
+        // The census saw no infinity, this pass did: changed too.
+        return sorted(later.0, later.1);
+    }
     let w = wasserstein_from_census(&spread, (&ca, &cb), (n1, n2), &wanted, |r1, r2, _| {
         (slice(&ga, r1), slice(&gb, r2))
     });
@@ -481,21 +568,23 @@ fn integrate_segment(
     let (n1f, n2f) = n;
     let mut acc = Accumulator::default();
     let (e1, e2) = (a.len(), b.len());
-    let next = |i: usize, j: usize| {
-        if j >= e2 || (i < e1 && a[i] <= b[j]) {
-            a.get(i).copied()
-        } else {
-            b.get(j).copied()
-        }
-    };
     let (mut i, mut j) = (0usize, 0usize);
     let mut at = edges.0;
     let mut diff = cdf_diff(before.0, n1f, before.1, n2f);
-    while let Some(v) = next(i, j) {
+    while i < e1 || j < e2 {
+        let from_a = j >= e2 || (i < e1 && a[i] <= b[j]);
+        let v = if from_a { a[i] } else { b[j] };
         // Zero differences are skipped: they span the open edges below the first value and
         // above the last one.
         if diff != 0.0 {
             acc.add(diff.abs() * (v - at));
+        }
+        // The value taken is passed unconditionally, so the walk ends even on values out of
+        // order or NaN (which sorted samples never hold).
+        if from_a {
+            i += 1;
+        } else {
+            j += 1;
         }
         while i < e1 && a[i] == v {
             i += 1;
@@ -651,6 +740,123 @@ mod tests {
         }
     }
 
+    /// Columns as another thread may have rewritten `a` between the census and the gathering
+    /// pass.
+    fn rewritten(a: &[f64]) -> Vec<(&'static str, Vec<f64>)> {
+        let mut some_nan = a.to_vec();
+        for x in some_nan.iter_mut().step_by(101) {
+            *x = f64::NAN;
+        }
+        let mut spiky = a.to_vec();
+        spiky[10] = f64::INFINITY;
+        vec![
+            ("all NaN", vec![f64::NAN; a.len()]),
+            ("some NaN", some_nan),
+            ("scaled", a.iter().map(|x| x * 1.5).collect()),
+            ("huge", a.iter().map(|x| x * 1e300).collect()),
+            ("zeros", vec![0.0; a.len()]),
+            ("ties", a.iter().map(|x| x.round()).collect()),
+            ("infinite", spiky),
+        ]
+    }
+
+    /// Checks a result computed with one column read first and changed for the passes
+    /// after: it is the statistic of one of the two readings (`first` and `second`, found by
+    /// sorting; `same` compares), of the second if `moved` (a change too big to miss).
+    fn one_reading<T: std::fmt::Debug>(
+        got: Result<T>,
+        first: Result<T>,
+        second: Result<T>,
+        moved: bool,
+        same: impl Fn(&T, &T) -> bool,
+        what: &str,
+    ) {
+        let like = |x: &Result<T>| match (&got, x) {
+            (Ok(g), Ok(w)) => same(g, w),
+            (Err(e), Err(w)) => e == w,
+            _ => false,
+        };
+        assert!(
+            like(&second) || (!moved && like(&first)),
+            "{what}: {got:?}, not {second:?} (or {first:?})"
+        );
+    }
+
+    #[test]
+    fn a_column_changed_before_the_gathering_pass_is_tested_from_one_reading() {
+        let mut rng = Rng::new(17);
+        let a: Vec<f64> = (0..200_000).map(|_| rng.normalish()).collect();
+        let b: Vec<f64> = (0..150_000).map(|_| 0.05 + rng.normalish()).collect();
+        let (ca, cb) = (chunk(&a), chunk(&b));
+        let spread = shared_spread(&ca, &cb);
+        let census = Census::take(&ca, &spread, false);
+        let wanted = vec![true; FINE];
+        assert!(gather(&ca, &spread, &wanted, &census.counts).is_ok());
+        let sa = SortedSample::from_vec(a.clone());
+        let sb = SortedSample::from_vec(b.clone());
+        let ecdf = crate::twosample::ecdf::Ecdf::new(sb.clone()).unwrap();
+        for (name, later) in rewritten(&a) {
+            let cl = chunk(&later);
+            // Gathering every bucket, the second pass notices any change...
+            assert_eq!(
+                gather(&cl, &spread, &wanted, &census.counts),
+                Err(Changed),
+                "{name}"
+            );
+            // ...and where the tests gather a few buckets, the statistic is that of one
+            // reading: of the new values when the change reaches the gathered buckets (these
+            // rewrites but the last three change every value), else of the old ones.
+            let moved = !["some NaN", "ties", "infinite"].contains(&name);
+            let sl = SortedSample::from_vec(later.clone());
+            for alt in [Alternative::TwoSided, Alternative::Less] {
+                let ks = |s: &SortedSample| {
+                    let r = ks_2samp_sorted(s.values(), sb.values(), alt, KsMethod::Asymp)?;
+                    Ok((r, Skipped::from(s)))
+                };
+                let got = ks_2samp_in((&ca, &cb), (&cl, &cb), alt, KsMethod::Asymp)
+                    .map(|(r, s, _)| (r, s));
+                let what = format!("{name} {alt:?}");
+                one_reading(got, ks(&sa), ks(&sl), moved, |x, y| x == y, &what);
+            }
+            // The census path is exact to ~1e-13, the fallback bit for bit.
+            let close = |x: &(f64, Skipped), y: &(f64, Skipped)| {
+                x.1 == y.1 && (x.0 == y.0 || (x.0 - y.0).abs() <= 1e-12 * y.0.abs())
+            };
+            let w = |s: &SortedSample| {
+                let w = cdf_distances_sorted(s.values(), sb.values())?.wasserstein;
+                Ok((w, Skipped::from(s)))
+            };
+            let got = wasserstein_in((&ca, &cb), (&cl, &cb)).map(|(w, s, _)| (w, s));
+            let what = format!("{name}: wasserstein");
+            one_reading(got, w(&sa), w(&sl), moved, close, &what);
+            // The same through a reference's census.
+            let ks = |s: &SortedSample| ecdf.ks(s.values(), Alternative::TwoSided, KsMethod::Auto);
+            let got = ecdf
+                .ks_chunks_in(&ca, &cl, Alternative::TwoSided, KsMethod::Auto)
+                .map(|r| r.0);
+            let what = format!("{name}: ECDF.ks");
+            one_reading(got, ks(&sa), ks(&sl), moved, |x, y| x == y, &what);
+            let w = |s: &SortedSample| Ok((ecdf.wasserstein(s.values())?, Skipped::from(s)));
+            let got = ecdf.wasserstein_chunks_in(&ca, &cl);
+            let what = format!("{name}: ECDF.wasserstein");
+            one_reading(got, w(&sa), w(&sl), moved, close, &what);
+        }
+    }
+
+    #[test]
+    fn segment_walk_ends_on_nan_or_disorder() {
+        // Gathered values are sorted and NaN-free; should they ever not be, the walk still
+        // passes one value at least per step.
+        let n = (4.0, 3.0);
+        for (a, b) in [
+            (vec![f64::NAN, 1.0], vec![0.5, f64::NAN, 2.0]),
+            (vec![3.0, 1.0, 2.0], vec![f64::NAN]),
+            (vec![f64::NAN; 3], vec![f64::NAN; 2]),
+        ] {
+            let _ = integrate_segment(&a, &b, (1, 1), n, (0.0, 4.0));
+        }
+    }
+
     #[test]
     fn prunes_most_buckets_on_similar_samples() {
         let mut rng = Rng::new(3);
@@ -717,15 +923,24 @@ mod tests {
             -f64::MAX,
         ]);
         let mut ids = vec![0; xs.len()];
+        let mut vals = vec![0.0; xs.len()];
         let mut tally = SortedSample::default();
-        let n = spread.ids_f64(&xs, &mut ids, &mut tally);
+        let n = spread.ids_f64::<true>(&xs, &mut ids, &mut vals, &mut tally);
         ids.truncate(n);
+        vals.truncate(n);
         let want: Vec<u16> = xs
             .iter()
             .filter(|x| !x.is_nan())
             .map(|&x| spread.index(x) as u16)
             .collect();
         assert_eq!(ids, want);
+        // The values written beside their buckets are the input's, NaN left out, bit for bit.
+        let kept: Vec<u64> = xs
+            .iter()
+            .filter(|x| !x.is_nan())
+            .map(|x| x.to_bits())
+            .collect();
+        assert_eq!(vals.iter().map(|x| x.to_bits()).collect::<Vec<_>>(), kept);
         assert_eq!(tally.nan_count as usize, xs.len() - want.len());
         let infs = xs.iter().filter(|x| x.is_infinite()).count() as u64;
         assert_eq!(tally.inf_count(), infs);

@@ -42,8 +42,8 @@ use crate::numeric::npcompat::int_div;
 use crate::numeric::sort::{SortedSample, Spread, FINE};
 use crate::twosample::anderson::{anderson_ksamp_sorted, AndersonResult, AndersonVariant};
 use crate::twosample::census::{
-    fold_extremes, gather, gathered_too_many, ks_buckets, segments, slice, wasserstein_buckets,
-    wasserstein_from_census, Census, Skipped,
+    finite_ends, fold_extremes, gather, gathered_too_many, ks_buckets, segments, slice,
+    wasserstein_buckets, wasserstein_from_census, Census, Skipped,
 };
 use crate::twosample::cvm::{cramervonmises_2samp_sorted, cvm_from_sums, CvmMethod, CvmResult};
 use crate::twosample::ks::{
@@ -382,8 +382,21 @@ impl Ecdf {
         alternative: Alternative,
         method: KsMethod,
     ) -> Result<(KsResult, Skipped)> {
+        self.ks_chunks_in(current, current, alternative, method)
+    }
+
+    /// [`Ecdf::ks_chunks`] whose passes after the census read `later`, the same batch (only
+    /// tests pass other values, standing for a batch changed between the passes). When the
+    /// gathering pass finds the batch changed, it is sorted afresh from `later`.
+    pub(crate) fn ks_chunks_in(
+        &self,
+        current: &[Chunk<'_>],
+        later: &[Chunk<'_>],
+        alternative: Alternative,
+        method: KsMethod,
+    ) -> Result<(KsResult, Skipped)> {
         let sorted = || -> Result<(KsResult, Skipped)> {
-            let cur = SortedSample::from_chunks(current);
+            let cur = SortedSample::from_chunks(later);
             Ok((self.ks(cur.values(), alternative, method)?, (&cur).into()))
         };
         let m: usize = current.iter().map(|c| c.len()).sum();
@@ -401,7 +414,9 @@ impl Ecdf {
         if gathered_too_many(counts, &cb.counts, &wanted) {
             return sorted();
         }
-        let gb = gather(current, &b.spread, &wanted);
+        let Ok(gb) = gather(later, &b.spread, &wanted, &cb.counts) else {
+            return sorted();
+        };
         let r = self.values();
         let n = (n1 as f64, n2 as f64);
         let walks: Vec<Extremes> = segments(counts, &cb.counts, &wanted)
@@ -422,8 +437,18 @@ impl Ecdf {
     /// what the batch left out: through the reference's census like [`Ecdf::ks_chunks`]
     /// (only buckets where the two CDFs may cross are walked), else by sorting the batch.
     pub fn wasserstein_chunks(&self, current: &[Chunk<'_>]) -> Result<(f64, Skipped)> {
+        self.wasserstein_chunks_in(current, current)
+    }
+
+    /// [`Ecdf::wasserstein_chunks`] whose passes after the census read `later`, as in
+    /// [`Ecdf::ks_chunks_in`].
+    pub(crate) fn wasserstein_chunks_in(
+        &self,
+        current: &[Chunk<'_>],
+        later: &[Chunk<'_>],
+    ) -> Result<(f64, Skipped)> {
         let sorted = || -> Result<(f64, Skipped)> {
-            let cur = SortedSample::from_chunks(current);
+            let cur = SortedSample::from_chunks(later);
             Ok((self.wasserstein(cur.values())?, (&cur).into()))
         };
         let m: usize = current.iter().map(|c| c.len()).sum();
@@ -441,7 +466,11 @@ impl Ecdf {
         if cb.tally.inf_count() > 0 || gathered_too_many(counts, &cb.counts, &wanted) {
             return sorted();
         }
-        let gb = gather(current, &b.spread, &wanted);
+        let gb = match gather(later, &b.spread, &wanted, &cb.counts) {
+            // The census saw no infinity; a gathered one means a change too.
+            Ok(gb) if finite_ends(&gb) => gb,
+            _ => return sorted(),
+        };
         let r = self.values();
         let w = wasserstein_from_census(
             &b.spread,

@@ -332,12 +332,15 @@ pub(crate) fn merge_parts(a: &[f64], b: &[f64]) -> Vec<(usize, usize)> {
     };
     let mut splits: Vec<f64> = (1..parts).map(|k| a[k * n1 / parts]).collect();
     splits.dedup();
+    // On sorted samples the bounds ascend; the running maximum only keeps the parts
+    // well-formed (never a negative length) should the samples be out of order.
+    let (mut i, mut j) = (0usize, 0usize);
     std::iter::once((0, 0))
-        .chain(
-            splits
-                .iter()
-                .map(|&v| (a.partition_point(|&x| x < v), b.partition_point(|&x| x < v))),
-        )
+        .chain(splits.iter().map(|&v| {
+            i = i.max(a.partition_point(|&x| x < v));
+            j = j.max(b.partition_point(|&x| x < v));
+            (i, j)
+        }))
         .chain(std::iter::once((n1, n2)))
         .collect()
 }
@@ -367,12 +370,16 @@ pub(crate) fn walk_segment(
     let (mut i, mut j) = (0usize, 0usize);
     let (e1, e2) = (a.len(), b.len());
     while i < e1 || j < e2 {
-        let v = if j >= e2 || (i < e1 && a[i] <= b[j]) {
-            a[i]
-        } else {
-            b[j]
-        };
+        let from_a = j >= e2 || (i < e1 && a[i] <= b[j]);
+        let v = if from_a { a[i] } else { b[j] };
         let in1 = i < e1 && a[i] == v;
+        // The value taken is passed unconditionally, so the walk ends even on values out of
+        // order or NaN (which sorted samples never hold).
+        if from_a {
+            i += 1;
+        } else {
+            j += 1;
+        }
         while i < e1 && a[i] == v {
             i += 1;
         }

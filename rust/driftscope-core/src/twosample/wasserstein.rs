@@ -102,12 +102,16 @@ fn integrate(
     let (mut i, mut j) = start;
     let (e1, e2) = end;
     while i < e1 || j < e2 {
-        let v = if j >= e2 || (i < e1 && a[i] <= b[j]) {
-            a[i]
-        } else {
-            b[j]
-        };
+        let from_a = j >= e2 || (i < e1 && a[i] <= b[j]);
+        let v = if from_a { a[i] } else { b[j] };
         let (i0, j0) = (i, j);
+        // The value taken is passed unconditionally, so the walk ends even on values out of
+        // order or NaN (which sorted samples never hold).
+        if from_a {
+            i += 1;
+        } else {
+            j += 1;
+        }
         while i < e1 && a[i] == v {
             i += 1;
         }
