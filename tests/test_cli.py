@@ -73,3 +73,31 @@ def test_bad_option_exits_with_usage_error() -> None:
     result = CliRunner().invoke(main, ["demo", "--rows", "many"])
     assert result.exit_code == 2
     assert "Invalid value" in result.output
+
+
+def test_profile_command_summarizes_saves_and_prints_json(tmp_path: os.PathLike[str]) -> None:
+    import json
+    from pathlib import Path
+
+    import pyarrow.parquet as pq
+
+    reference, _ = cellular_network(5_000, 3)
+    data = Path(tmp_path) / "cells.parquet"
+    pq.write_table(reference, data)
+    out = Path(tmp_path) / "cells.profile"
+    result = CliRunner().invoke(
+        main, ["profile", str(data), "-o", str(out), "--name", "ref", "--no-progress"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "5,000 rows" in result.output and "cell_id" in result.output
+    p = driftscope.Profile.load(out)
+    assert p.num_rows == 5_000 and p.metadata.name == "ref"
+    assert p.metadata.source["files"][0]["path"].endswith("cells.parquet")
+    result = CliRunner().invoke(
+        main, ["profile", str(data), "--json", "--columns", "cell_id,temperature"]
+    )
+    assert result.exit_code == 0, result.output
+    d = json.loads(result.output)
+    assert list(d["columns"]) == ["cell_id", "temperature"] and d["num_rows"] == 5_000
+    bad = CliRunner().invoke(main, ["profile", str(data), "--columns", "nope"])
+    assert bad.exit_code != 0 and "'nope' is not in the table" in str(bad.exception)

@@ -13,11 +13,15 @@ if TYPE_CHECKING:
 
 
 def _num(x: Any) -> str:
+    """A number in at most about 8 characters: 4 significant digits, or 986k / 1.2M."""
     if x is None or (isinstance(x, float) and math.isnan(x)):
         return "-"
     if isinstance(x, int):
+        for scale, suffix, above in ((1e9, "G", 1e9), (1e6, "M", 1e6), (1e3, "k", 1e4)):
+            if abs(x) >= above:
+                return f"{x / scale:.3g}{suffix}"
         return f"{x:,}"
-    return f"{x:,.4g}"
+    return f"{x:.4g}"
 
 
 def show_profile(profile: Profile, console: Console | None = None) -> None:
@@ -30,9 +34,12 @@ def show_profile(profile: Profile, console: Console | None = None) -> None:
     title = f"Profile {m.name!r}: " if m.name else "Profile: "
     title += f"{profile.num_rows:,} rows × {len(profile)} columns"
     table = Table(title=title, title_justify="left")
-    for header in ("column", "type", "missing", "distinct", "mean", "std", "min", "median"):
-        table.add_column(header, justify="left" if header in ("column", "type") else "right")
-    table.add_column("max / top", justify="right")
+    longest = max((len(c) for c in profile.columns), default=6)
+    table.add_column("column", no_wrap=True, min_width=min(longest, 32))
+    table.add_column("type", no_wrap=True, min_width=8)
+    for header in ("missing", "distinct", "mean", "std", "min", "median"):
+        table.add_column(header, justify="right", no_wrap=True)
+    table.add_column("max / top", justify="right", no_wrap=True)
     for c in profile:
         row = _row(c)
         missing = f"{row['missing_rate']:.1%}" if row["rows"] else "-"
