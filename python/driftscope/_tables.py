@@ -254,7 +254,10 @@ def to_stream(
     if batch_size < 1:
         raise InvalidInputError(f"batch_size must be at least 1, got {batch_size}")
     if _is_path(table):
-        table = _dataset(table, format)
+        dataset = _dataset(table, format)
+        if _parquet_files(dataset):
+            return _parquet_stream(dataset, columns, batch_size)
+        table = dataset
     module = _module(table)
     if module == "pyarrow":
         return _pyarrow_stream(table, columns, batch_size)
@@ -267,6 +270,44 @@ def to_stream(
             return table
         return _select(pa.RecordBatchReader.from_stream(table), columns)
     raise InvalidTypeError(_not_a_table(table))
+
+
+#: Bytes read from a Parquet file at a time: with pre-buffering off, memory holds this much of
+#: each column being decoded, not whole row groups (pyarrow's default pre-buffers row groups,
+#: which took 3.5 GB to stream a 2.5 GB file).
+PARQUET_BUFFER = 1 << 20
+
+
+def _parquet_files(dataset: Any) -> bool:
+    """Whether ``dataset`` is plain Parquet files (no partition columns to add)."""
+    import pyarrow.dataset as pads
+
+    return isinstance(dataset.format, pads.ParquetFileFormat) and all(
+        name in pads.dataset(dataset.files[:1], format="parquet").schema.names
+        for name in dataset.schema.names
+    )
+
+
+def _parquet_stream(dataset: Any, columns: list[str] | None, batch_size: int) -> Any:
+    """The Parquet files of ``dataset`` read one after another in batches of ``batch_size``
+    rows, with bounded memory (see :data:`PARQUET_BUFFER`); strings as dictionaries."""
+    import pyarrow.parquet as pq
+
+    schema = dataset.schema
+    _check_columns(schema.names, columns)
+    if columns is not None:
+        schema = pa.schema([schema.field(c) for c in columns])
+    dictionary = [f.name for f in schema if pa.types.is_dictionary(f.type)]
+
+    def batches() -> Iterator[pa.RecordBatch]:
+        for path in dataset.files:
+            f = pq.ParquetFile(
+                path, pre_buffer=False, buffer_size=PARQUET_BUFFER, read_dictionary=dictionary
+            )
+            for batch in f.iter_batches(batch_size=batch_size, columns=schema.names):
+                yield batch if batch.schema.equals(schema) else batch.cast(schema)
+
+    return _reader(schema, batches())
 
 
 def _pyarrow_stream(table: Any, columns: list[str] | None, batch_size: int) -> Any:

@@ -76,7 +76,10 @@ impl NumericSummary {
         self.moments.update(chunk);
         self.kll
             .update_chunks_parallel(std::slice::from_ref(chunk))?;
-        self.grid.update(chunk)?;
+        // The running extremes spare the grid a pass of its own (it scans when they are
+        // not finite, e.g. after an infinity).
+        let (lo, hi) = (self.moments.min(), self.moments.max());
+        self.grid.update_with_range(chunk, lo, hi)?;
         self.distinct.update_numbers(chunk);
         if let Some(f) = &mut self.frequent {
             f.update(&CategoryColumn::Values(*chunk))?;

@@ -34,6 +34,20 @@ const SEED_STR: u64 = SEED_BOOL ^ SEED_INT;
 /// The seed of floating-point values (hashed by their bits, `-0.0` as `+0.0`).
 const SEED_F64: u64 = 0x666c_6f61_7436_3421;
 
+/// The 64-bit hash of a float's bits: MurmurHash3's `fmix64` finalizer of the bits under
+/// [`SEED_F64`] (an invertible mix whose output bits each depend on every input bit, which is
+/// what HyperLogLog needs of a hash; ~4x faster than XXH3 on 8 bytes, and float columns are
+/// the profile's most common). Fixed forever, like the seeds.
+#[inline(always)]
+fn hash_f64(x: f64) -> u64 {
+    let mut h = (x + 0.0).to_bits() ^ SEED_F64;
+    h ^= h >> 33;
+    h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
+    h ^= h >> 33;
+    h = h.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
+    h ^ (h >> 33)
+}
+
 /// Rows of a string column per part hashed on its own thread, at least.
 const PART: usize = 1 << 17;
 
@@ -139,10 +153,7 @@ impl DistinctCount {
                 }
                 let x = x.to_f64();
                 if !x.is_nan() {
-                    d.insert(xxh3_64_with_seed(
-                        &(x + 0.0).to_bits().to_le_bytes(),
-                        SEED_F64,
-                    ));
+                    d.insert(hash_f64(x));
                 }
             }
         }
@@ -375,6 +386,9 @@ mod tests {
         assert_eq!(hash(CatRef::Bool(true)), 0x6374_baa5_c4dd_8433);
     }
 
+    // Computed independently (Python, the fmix64 constants) for 1.5 under SEED_F64.
+    const PINNED_1_5: u64 = 0x3d85_699a_84da_10fb;
+
     #[test]
     fn numeric_columns_count_their_distinct_values() {
         let ints: Vec<i64> = (0..5000).map(|i| i % 300).collect();
@@ -409,11 +423,10 @@ mod tests {
             "{}",
             f.estimate()
         );
-        // Pinned against python-xxhash's xxh3_64 of the little-endian bits, same seed.
-        assert_eq!(
-            xxh3_64_with_seed(&1.5f64.to_bits().to_le_bytes(), SEED_F64),
-            0xc8e9_2d1b_ae90_ab38
-        );
+        // Pinned: fmix64 of 1.5's bits under the seed (and -0.0 hashes as +0.0).
+        assert_eq!(hash_f64(1.5), hash_f64(1.5 + 0.0));
+        assert_eq!(hash_f64(-0.0), hash_f64(0.0));
+        assert_eq!(hash_f64(1.5), PINNED_1_5);
     }
 
     /// An Arrow string array of `vals` (every seventh null).
