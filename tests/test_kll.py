@@ -317,7 +317,7 @@ def test_nulls_and_nan_skipped_and_counted() -> None:
 
 @pytest.mark.parametrize("kind", ["numpy", "chunked", "float32", "int64"])
 def test_block_path_counts_like_one_value_at_a_time(kind: str) -> None:
-    """Columns of 32,768 values or more take the block path; its n, min, max, null and NaN
+    """Columns of 65,536 values or more take the block path; its n, min, max, null and NaN
     counts are exact, and its quantiles are within the bound, for every kind of column."""
     rng = np.random.default_rng(9)
     x = rng.normal(size=150_001) * 1e3
@@ -430,7 +430,7 @@ def test_seeded_sketches_are_reproducible() -> None:
     assert a.n == c.n
 
 
-@pytest.mark.parametrize("n", [20_000, 100_000])  # one value at a time; blocks of 32,768
+@pytest.mark.parametrize("n", [20_000, 100_000])  # one value at a time; blocks of 65,536
 def test_guarantee_holds_in_99_percent_of_trials(n: int) -> None:
     """normalized_rank_error() is a 99%-confidence bound on the worst of the 99 quantiles."""
     rng = np.random.default_rng(2024)

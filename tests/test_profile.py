@@ -104,12 +104,10 @@ def test_a_profile_equals_the_kernels_column_by_column() -> None:
             assert close(getattr(got, stat), getattr(m, stat), 1e-12), (name, stat)
         assert close(got.variance(), m.variance(), 1e-12)
         assert close(got.skewness(), m.skewness(), 1e-10, scale=1.0)
-        # KLL: identical to a KLL with the profile's seed fed the same batches.
+        # KLL: identical to a KLL with the profile's seed fed the whole column at once (the
+        # profile feeds it whole blocks gathered across batches, whatever the batches).
         k = ds.KLL(200, seed=_core.PROFILE_KLL_SEED)
-        for batch in t.to_batches(max_chunksize=4096):
-            k.update(
-                batch.column(name).cast(pa.int64()) if name == "latency" else batch.column(name)
-            )
+        k.update(col.combine_chunks())
         assert c.kll is not None and c.kll.to_bytes() == k.to_bytes(), name
         # The fine histogram counts exactly what numpy counts on its edges.
         h = c.histogram
@@ -133,6 +131,15 @@ def test_a_profile_equals_the_kernels_column_by_column() -> None:
     assert p["ok"].false_count == len(ok) - ok.null_count - p["ok"].true_count
     at = t.column("at").cast(pa.int64())
     assert p["at"].min == pa.compute.min(at).as_py() and p["at"].max == pa.compute.max(at).as_py()
+
+
+def test_sketches_do_not_depend_on_how_the_table_is_cut_into_batches() -> None:
+    t = mixed(150_000).select(["kpi", "count", "at"])
+    whole = ds.profile(t.combine_chunks())
+    small = ds.profile(pa.Table.from_batches(t.to_batches(max_chunksize=999)))
+    for name in t.column_names:
+        a, b = whole[name].kll, small[name].kll
+        assert a is not None and b is not None and a.to_bytes() == b.to_bytes(), name
 
 
 INPUT_KINDS = {

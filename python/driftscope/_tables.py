@@ -153,9 +153,45 @@ def _dataset(path: Any, format: str | None) -> Any:
     return plain
 
 
+def _parquet_paths(path: Any, format: str | None) -> list[str] | None:
+    """The files of a Parquet file or glob, in order; None for anything else (directories,
+    which may hold hive partitions, and other formats go through ``pyarrow.dataset``).
+    Plain Parquet files are read without ``pyarrow.dataset``, whose import alone costs ~50 MB
+    of memory."""
+    text = os.fspath(path)
+    if os.path.isdir(text):
+        return None
+    if any(ch in text for ch in "*?["):
+        files = sorted(glob.glob(text, recursive=True))
+        if not files:
+            raise InvalidInputError(f"no file matches {text!r}")
+    elif not os.path.exists(text):
+        raise InvalidInputError(f"no such file or directory: {text!r}")
+    else:
+        files = [text]
+    return files if _format_of(files[0], format) == "parquet" else None
+
+
+def _parquet_schema(files: list[str]) -> pa.Schema:
+    """The first file's schema, strings as dictionaries (how they are read)."""
+    import pyarrow.parquet as pq
+
+    schema = pq.read_schema(files[0])
+    return pa.schema(
+        [
+            f.with_type(pa.dictionary(pa.int32(), f.type))
+            if pa.types.is_string(f.type) or pa.types.is_large_string(f.type)
+            else f
+            for f in schema
+        ],
+        metadata=schema.metadata,
+    )
+
+
 def files_of(path: Any, format: str | None = None) -> list[str]:
     """The data files a path (file, directory or glob) names, in the order they are read."""
-    return list(_dataset(path, format).files)
+    files = _parquet_paths(path, format)
+    return files if files is not None else list(_dataset(path, format).files)
 
 
 def row_count(table: Any, format: str | None = None) -> int | None:
@@ -163,7 +199,7 @@ def row_count(table: Any, format: str | None = None) -> int | None:
     and polars frames, Parquet files), else None."""
     if _is_path(table):
         files = files_of(table, format)
-        if all(f.lower().endswith((".parquet", ".pq", ".parq")) for f in files):
+        if all(_format_of(f, format) == "parquet" for f in files):
             import pyarrow.parquet as pq
 
             return int(sum(pq.ParquetFile(f).metadata.num_rows for f in files))
@@ -195,6 +231,9 @@ def schema_of(table: Any, format: str | None = None) -> pa.Schema:
     """The Arrow schema of ``table`` (any table kind or path), read without its rows and
     without consuming a one-shot reader."""
     if _is_path(table):
+        files = _parquet_paths(table, format)
+        if files is not None:
+            return _parquet_schema(files)
         return _dataset(table, format).schema
     module = _module(table)
     if module == "polars":
@@ -254,10 +293,10 @@ def to_stream(
     if batch_size < 1:
         raise InvalidInputError(f"batch_size must be at least 1, got {batch_size}")
     if _is_path(table):
-        dataset = _dataset(table, format)
-        if _parquet_files(dataset):
-            return _parquet_stream(dataset, columns, batch_size)
-        table = dataset
+        files = _parquet_paths(table, format)
+        if files is not None:
+            return _parquet_stream(files, columns, batch_size)
+        table = _dataset(table, format)
     module = _module(table)
     if module == "pyarrow":
         return _pyarrow_stream(table, columns, batch_size)
@@ -278,29 +317,19 @@ def to_stream(
 PARQUET_BUFFER = 1 << 20
 
 
-def _parquet_files(dataset: Any) -> bool:
-    """Whether ``dataset`` is plain Parquet files (no partition columns to add)."""
-    import pyarrow.dataset as pads
-
-    return isinstance(dataset.format, pads.ParquetFileFormat) and all(
-        name in pads.dataset(dataset.files[:1], format="parquet").schema.names
-        for name in dataset.schema.names
-    )
-
-
-def _parquet_stream(dataset: Any, columns: list[str] | None, batch_size: int) -> Any:
-    """The Parquet files of ``dataset`` read one after another in batches of ``batch_size``
-    rows, with bounded memory (see :data:`PARQUET_BUFFER`); strings as dictionaries."""
+def _parquet_stream(files: list[str], columns: list[str] | None, batch_size: int) -> Any:
+    """Parquet ``files`` read one after another in batches of ``batch_size`` rows, with
+    bounded memory (see :data:`PARQUET_BUFFER`); strings as dictionaries."""
     import pyarrow.parquet as pq
 
-    schema = dataset.schema
+    schema = _parquet_schema(files)
     _check_columns(schema.names, columns)
     if columns is not None:
         schema = pa.schema([schema.field(c) for c in columns])
     dictionary = [f.name for f in schema if pa.types.is_dictionary(f.type)]
 
     def batches() -> Iterator[pa.RecordBatch]:
-        for path in dataset.files:
+        for path in files:
             f = pq.ParquetFile(
                 path, pre_buffer=False, buffer_size=PARQUET_BUFFER, read_dictionary=dictionary
             )

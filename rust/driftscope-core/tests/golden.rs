@@ -646,6 +646,7 @@ fn profile_mixed() -> Profile {
             p.update(&batch, 6).unwrap();
         });
     }
+    p.finish();
     p
 }
 

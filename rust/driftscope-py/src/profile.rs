@@ -177,7 +177,9 @@ fn check_schema(profile: &Profile, schema: &SchemaRef) -> PyResult<()> {
 
 /// Reads `stream` to its end into `profile`, with the GIL released.
 fn consume(py: Python<'_>, profile: &mut Profile, stream: TableStream) -> PyResult<()> {
-    stream.for_each(py, |batch| add_batch(profile, batch))
+    stream.for_each(py, |batch| add_batch(profile, batch))?;
+    profile.finish();
+    Ok(())
 }
 
 /// A table profile (the Python class `driftscope.Profile` wraps it).

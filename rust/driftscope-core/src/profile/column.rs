@@ -9,7 +9,7 @@ use crate::io::serial::{Reader, Writer};
 use crate::numeric::moments::Moments;
 use crate::sketch::distinct::DistinctCount;
 use crate::sketch::frequent::FrequentItems;
-use crate::sketch::kll::Kll;
+use crate::sketch::kll::{self, Kll};
 
 /// How the summaries of a profile are sized. Two profiles merge only when their columns were
 /// summarized alike, which every summary's own `merge` checks.
@@ -46,7 +46,13 @@ pub const KLL_SEED: u64 = 0x7072_6f66_696c_6573;
 
 /// Numbers: moments, quantiles, a fine histogram, the distinct count, and for integers the
 /// most frequent values (codes, flags).
-#[derive(Debug, Clone, PartialEq)]
+///
+/// The KLL sketch is fed whole blocks of the column's values ([`kll::BLOCK`], gathered across
+/// record batches in `pending`), so that its cost does not depend on how the table is cut
+/// into batches, and it is the sketch one `KLL.update` of the whole column makes. The last,
+/// partial block goes in when the profile is finished ([`NumericSummary::finish`]; a
+/// profile finishes itself after each stream it reads, and before it merges or serializes).
+#[derive(Debug, Clone)]
 pub struct NumericSummary {
     pub integer: bool,
     pub moments: Moments,
@@ -54,6 +60,23 @@ pub struct NumericSummary {
     pub grid: GridHistogram,
     pub distinct: DistinctCount,
     pub frequent: Option<FrequentItems>,
+    /// Present, non-NaN values not yet in `kll` (fewer than a block).
+    pending: Vec<f64>,
+    /// Whether `kll` has been fed a whole block.
+    blocks: bool,
+}
+
+/// Equal when the summaries are equal (values pending for the sketch included).
+impl PartialEq for NumericSummary {
+    fn eq(&self, o: &Self) -> bool {
+        self.integer == o.integer
+            && self.moments == o.moments
+            && self.kll == o.kll
+            && self.grid == o.grid
+            && self.distinct == o.distinct
+            && self.frequent == o.frequent
+            && self.pending == o.pending
+    }
 }
 
 impl NumericSummary {
@@ -69,13 +92,43 @@ impl NumericSummary {
             } else {
                 None
             },
+            pending: Vec::new(),
+            blocks: false,
         })
     }
 
     fn update(&mut self, chunk: &Chunk<'_>) -> Result<()> {
+        let nan_before = self.moments.nan_count();
         self.moments.update(chunk);
-        self.kll
-            .update_chunks_parallel(std::slice::from_ref(chunk))?;
+        let (sketch, pending, blocks) = (&mut self.kll, &mut self.pending, &mut self.blocks);
+        let mut full = |pending: &mut Vec<f64>| {
+            if pending.len() == kll::BLOCK {
+                sketch.update_stream_block(pending, !*blocks);
+                *blocks = true;
+                pending.clear();
+            }
+        };
+        match (chunk.values, chunk.validity) {
+            // Plain float64 without nulls or NaN (the moments just counted): copied a
+            // block's room at a time.
+            (Values::F64(mut xs), None) if self.moments.nan_count() == nan_before => {
+                while !xs.is_empty() {
+                    let room = kll::BLOCK - pending.len();
+                    let (now, rest) = xs.split_at(room.min(xs.len()));
+                    pending.extend_from_slice(now);
+                    full(pending);
+                    xs = rest;
+                }
+            }
+            _ => {
+                let mut tally = crate::numeric::sort::SortedSample::default();
+                let one = std::slice::from_ref(chunk);
+                crate::numeric::sort::for_each_valid::<false>(one, &mut tally, |x| {
+                    pending.push(x);
+                    full(pending);
+                });
+            }
+        }
         // The running extremes spare the grid a pass of its own (it scans when they are
         // not finite, e.g. after an infinity).
         let (lo, hi) = (self.moments.min(), self.moments.max());
@@ -87,7 +140,23 @@ impl NumericSummary {
         Ok(())
     }
 
+    /// Feeds the values still pending to the sketch (the stream's last block) and gives it
+    /// the null and NaN counts.
+    pub fn finish(&mut self) {
+        if !self.pending.is_empty() {
+            self.kll.update_stream_block(&self.pending, !self.blocks);
+            self.pending = Vec::new();
+            self.blocks = true;
+        }
+        self.kll
+            .set_missing_counts(self.moments.null_count(), self.moments.nan_count());
+    }
+
     fn merge(&mut self, o: &NumericSummary) -> Result<()> {
+        self.finish();
+        let mut o = o.clone();
+        o.finish();
+        let o = &o;
         if self.integer != o.integer {
             return Err(Error::Incompatible(
                 "an integer column cannot merge with a floating-point one".into(),
@@ -110,6 +179,11 @@ impl NumericSummary {
     }
 
     fn write(&self, w: &mut Writer) -> Result<()> {
+        if !self.pending.is_empty() {
+            let mut done = self.clone();
+            done.finish();
+            return done.write(w);
+        }
         w.u8(u8::from(self.integer));
         w.bytes(&self.moments.to_bytes()?);
         w.bytes(&self.kll.to_bytes());
@@ -142,6 +216,8 @@ impl NumericSummary {
             grid,
             distinct,
             frequent,
+            pending: Vec::new(),
+            blocks: false,
         })
     }
 }
@@ -606,6 +682,15 @@ impl ColumnProfile {
         self.rows += len;
         self.nulls += nulls;
         Ok(())
+    }
+
+    /// Completes the summaries that gather values across batches (see [`NumericSummary`]).
+    pub fn finish(&mut self) {
+        match &mut self.summary {
+            Summary::Numeric(s) => s.finish(),
+            Summary::Temporal(s) => s.values.finish(),
+            _ => {}
+        }
     }
 
     /// Folds `other` (the same column of another part of the data) into this one.

@@ -73,6 +73,14 @@ impl Profile {
         Ok(())
     }
 
+    /// Completes the summaries that gather values across batches (each numeric column's
+    /// last partial block for its KLL sketch). Call it when a stream of batches ends; merging
+    /// and serializing finish a copy themselves, so an unfinished profile is never wrong,
+    /// only its `kll` fields lag until then.
+    pub fn finish(&mut self) {
+        self.columns.par_iter_mut().for_each(ColumnProfile::finish);
+    }
+
     /// Folds `other` (a profile of other rows of the same table) into this one: afterwards it
     /// profiles both. The columns must match by name, order and logical type.
     pub fn merge(&mut self, other: &Profile) -> Result<()> {

@@ -17,7 +17,7 @@
 //! once it compacts.
 //!
 //! Bulk updates of [`BLOCK`] values or more take a faster path of their own (the reason for the
-//! sketch's update speed, ~8x DataSketches'): each block of 32k values is compacted several
+//! sketch's update speed, ~8x DataSketches'): each block of 64k values is compacted several
 //! levels at once, by selecting the order statistics those compactions would keep without
 //! sorting the block, and the result is merged in ([`Kll::absorb_block`] gives the error
 //! argument). The sketch is a KLL sketch all the same (sorted levels, exact weights, the same
@@ -30,8 +30,10 @@ use crate::with_values;
 
 /// Values per part of [`Kll::update_chunks_parallel`].
 const PARALLEL_PART: usize = 1 << 20;
-/// Values per block of the bulk update's block path ([`Kll::absorb_block`]): sorted in L2.
-const BLOCK: usize = 1 << 15;
+/// Values per block of the bulk update's block path ([`Kll::absorb_block`]): selected in L2
+/// (64k values: each block keeps 1/64 of its values, half the per-value merge work of 32k
+/// blocks, ~35% faster in all).
+pub const BLOCK: usize = 1 << 16;
 /// The highest level a block is compacted to at once.
 const BLOCK_HEIGHT_MAX: u32 = 30;
 
@@ -569,6 +571,38 @@ impl Kll {
         self.absorb_block(&block.values[..m], &mut block.scratch);
         self.null_count += tally.null_count;
         self.nan_count += tally.nan_count;
+    }
+
+    /// One block of a stream of present, non-NaN values that a caller cuts into blocks itself
+    /// (a table profile gathers each column's values across record batches): `values` holds
+    /// [`BLOCK`] of them, or fewer for the stream's last block. Fed the blocks of a column in
+    /// order, the sketch is the one [`Kll::update_chunks`] makes of the whole column in one
+    /// call (the same blocks, the same coins); `first` says that no earlier block was fed, so
+    /// that a stream shorter than a block goes value by value, as there.
+    pub fn update_stream_block(&mut self, values: &[f64], first: bool) {
+        let short = first && values.len() < BLOCK;
+        if short || self.coins.alternate || self.block_height(BLOCK) == 0 {
+            self.extend_dense(values);
+            return;
+        }
+        // The selection's scratch (~300 KB) is kept per thread: allocating it per block cost
+        // page faults worth a tenth of a profile's time.
+        thread_local! {
+            static SCRATCH: std::cell::RefCell<Option<BlockScratch>> =
+                const { std::cell::RefCell::new(None) };
+        }
+        let absorbed = SCRATCH.with(|cell| match cell.try_borrow_mut() {
+            Ok(mut slot) => {
+                let scratch = slot.get_or_insert_with(BlockScratch::default);
+                self.absorb_block(values, scratch)
+            }
+            // Re-entered on this thread (not expected): a scratch of its own.
+            Err(_) => self.absorb_block(values, &mut BlockScratch::default()),
+        });
+        if !absorbed {
+            // NaN-free by contract; value by value is always right.
+            self.extend_dense(values);
+        }
     }
 
     /// Copies the present, non-NaN values of `chunk` into `block`, absorbing it whenever it
@@ -1586,7 +1620,7 @@ mod tests {
     #[test]
     fn block_heights_keep_an_eighth_of_the_error_budget() {
         let s = Kll::with_seed(200, 0).unwrap();
-        assert_eq!(s.block_height(BLOCK), 5);
+        assert_eq!(s.block_height(BLOCK), 6);
         assert_eq!(s.block_height(1_000), 0);
         for k in [8u16, 64, 200, 1000, 4000, u16::MAX] {
             let s = Kll::with_seed(k, 0).unwrap();

@@ -62,7 +62,7 @@ impl PyKll {
         Ok(PyKll { inner })
     }
 
-    /// Adds the values of `column` (nulls and NaN are skipped and counted). Columns of 32,768
+    /// Adds the values of `column` (nulls and NaN are skipped and counted). Columns of 65,536
     /// values or more are compacted a block at a time, several levels at once (a sketch of
     /// the same kind and accuracy as DataSketches' one-value-at-a-time update, not the same
     /// bytes); large ones are sketched in parts on all cores and merged, which keeps the error
