@@ -392,3 +392,13 @@ def test_profiling_a_20m_row_stream_stays_under_300_mb() -> None:
     assert done.returncode == 0, done.stderr[-3000:]
     peak = int(done.stdout.split("peak MB")[1])
     assert peak < 300, peak
+
+
+def test_the_progress_bar_follows_the_stream_without_changing_the_profile(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    profile_module = sys.modules["driftscope.profile"]  # driftscope.profile is the function
+    monkeypatch.setattr(profile_module._Progress, "DELAY", 0.0)
+    t = mixed(20_000)
+    shown = ds.profile(t, progress=True, batch_size=1000)
+    assert comparable(shown) == comparable(ds.profile(t, progress=False))
