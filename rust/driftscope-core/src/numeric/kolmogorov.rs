@@ -227,7 +227,8 @@ fn lower_sum_incremental(n: i64, x: f64, n_terms: i64) -> f64 {
     let lx = x.ln();
     let mut t = Dd::new(x); // t_v
     let mut u = Dd::new(1.0).sub_f(x); // 1 - t_v
-    let mut l = ln_pow.sub_f(lx); // L_0 = n·ln(1-x) - ln x
+                                       // L_0 = n·ln(1-x) - ln x.
+    let mut l = ln_pow.sub_f(lx);
     // The sum, scaled by exp(-m) (m: the largest L so far).
     let mut m = l.hi + l.lo;
     let mut sum = Dd::ZERO;
